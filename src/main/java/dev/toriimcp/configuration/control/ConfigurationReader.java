@@ -1,0 +1,360 @@
+package dev.toriimcp.configuration.control;
+
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.ConfigurationException;
+import dev.toriimcp.configuration.entity.ConfigurationProblem;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.Policy;
+import dev.toriimcp.configuration.entity.StorageSettings;
+import dev.toriimcp.configuration.entity.UpstreamAuth;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Turns the text of {@code mcp-proxy.yaml} into a validated {@link GatewayConfiguration}, or a
+ * {@link ConfigurationException} listing every problem with its line, backend and key.
+ *
+ * <p>The format is a contract: unknown keys are errors (a misspelt key silently ignored is a
+ * security setting silently not applied).
+ */
+public final class ConfigurationReader {
+
+  static final List<String> ROOT_KEYS = List.of("public_url", "backends", "storage");
+  static final List<String> BACKEND_KEYS = List.of("name", "spec_url", "base_url", "policy", "auth");
+  static final List<String> POLICY_KEYS = List.of("allow", "deny", "tags");
+  static final List<String> TAG_KEYS = List.of("include", "exclude");
+  static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
+  static final List<String> AUTH_TYPES = List.of(UpstreamAuth.LoginBroker.TYPE, UpstreamAuth.OAuth2.TYPE);
+  static final List<String> LOGIN_BROKER_KEYS = List.of("type", "login_url");
+  static final List<String> OAUTH2_KEYS = List.of("type", "issuer");
+
+  private final PlaceholderResolver placeholders;
+
+  public ConfigurationReader(PlaceholderResolver placeholders) {
+    this.placeholders = placeholders;
+  }
+
+  /**
+   * Reads one configuration document.
+   *
+   * @param file the file the text came from; relative spec paths resolve against its directory
+   * @param text the YAML text
+   */
+  public GatewayConfiguration read(Path file, String text) {
+    String shown = file.toString();
+    YamlNodes yaml = new YamlNodes(shown, placeholders);
+    Node root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(true); // reported with line numbers by YamlNodes instead
+      options.setMaxAliasesForCollections(20);
+      root = new Yaml(options).compose(new StringReader(text));
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      String message = "invalid YAML: " + e.getProblem();
+      if (e.getContext() != null) {
+        message += " (" + e.getContext() + ")";
+      }
+      throw new ConfigurationException(
+          List.of(new ConfigurationProblem(shown, line, null, null, message)));
+    } catch (YAMLException e) {
+      throw new ConfigurationException(
+          List.of(new ConfigurationProblem(shown, 0, null, null, "invalid YAML: " + e.getMessage())));
+    }
+    if (root == null) {
+      throw new ConfigurationException(
+          List.of(new ConfigurationProblem(shown, 0, null, null, "the file is empty")));
+    }
+    GatewayConfiguration configuration = read(file, root, yaml);
+    if (!yaml.problems().isEmpty()) {
+      List<ConfigurationProblem> sorted = new ArrayList<>(yaml.problems());
+      sorted.sort(Comparator.comparingInt(ConfigurationProblem::line));
+      throw new ConfigurationException(sorted);
+    }
+    return configuration;
+  }
+
+  private GatewayConfiguration read(Path file, Node root, YamlNodes yaml) {
+    Optional<Map<String, Node>> entries = yaml.mapping(root, null, null, ROOT_KEYS);
+    if (entries.isEmpty()) {
+      return null;
+    }
+    Map<String, Node> top = entries.get();
+    URI publicUrl = publicUrl(top.get("public_url"), root, yaml);
+    StorageSettings storage = storage(top.get("storage"), yaml);
+    List<BackendDefinition> backends = backends(file, top.get("backends"), root, yaml);
+    if (publicUrl == null || storage == null) {
+      return null;
+    }
+    return new GatewayConfiguration(file, publicUrl, backends, storage);
+  }
+
+  private URI publicUrl(Node node, Node root, YamlNodes yaml) {
+    if (node == null) {
+      yaml.problem(root, null, "public_url", "required: the gateway's external base URL, e.g."
+          + " https://mcp.example.com");
+      return null;
+    }
+    Optional<URI> url = url(node, null, "public_url", yaml);
+    if (url.isEmpty()) {
+      return null;
+    }
+    URI uri = url.get();
+    String text = uri.toString();
+    if (text.endsWith("/")) {
+      yaml.problem(node, null, "public_url", "must not end with '/' (it is the issuer, compared"
+          + " character by character by OAuth clients)");
+      return null;
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      yaml.problem(node, null, "public_url", "must not have a query or fragment");
+      return null;
+    }
+    return uri;
+  }
+
+  private StorageSettings storage(Node node, YamlNodes yaml) {
+    if (node == null || YamlNodes.isNull(node)) {
+      return new StorageSettings(null, StorageSettings.DEFAULT_DERBY_DIRECTORY);
+    }
+    Optional<Map<String, Node>> entries = yaml.mapping(node, null, "storage", STORAGE_KEYS);
+    if (entries.isEmpty()) {
+      return null;
+    }
+    String dataSource = yaml.string(entries.get().get("datasource"), null, "storage.datasource")
+        .filter(s -> !s.isBlank()).orElse(null);
+    Path derby = yaml.string(entries.get().get("derby_directory"), null, "storage.derby_directory")
+        .filter(s -> !s.isBlank()).map(Path::of).orElse(StorageSettings.DEFAULT_DERBY_DIRECTORY);
+    return new StorageSettings(dataSource, derby);
+  }
+
+  private List<BackendDefinition> backends(Path file, Node node, Node root, YamlNodes yaml) {
+    if (node == null) {
+      yaml.problem(root, null, "backends", "required: a list of backends, each with at least a"
+          + " name and a spec_url");
+      return List.of();
+    }
+    Optional<List<Node>> items = yaml.sequence(node, null, "backends");
+    if (items.isEmpty()) {
+      return List.of();
+    }
+    if (items.get().isEmpty()) {
+      yaml.problem(node, null, "backends", "at least one backend is required");
+    }
+    List<BackendDefinition> backends = new ArrayList<>();
+    Map<String, Node> seen = new HashMap<>();
+    for (int i = 0; i < items.get().size(); i++) {
+      Node item = items.get().get(i);
+      backend(file, item, i, seen, yaml).ifPresent(backends::add);
+    }
+    return backends;
+  }
+
+  private Optional<BackendDefinition> backend(
+      Path file, Node node, int index, Map<String, Node> seen, YamlNodes yaml) {
+    String position = "backends[" + index + "]";
+    // Name problems inside this entry after the backend, even those found before its name.
+    Optional<Map<String, Node>> found =
+        yaml.mapping(node, peekName(node), position, BACKEND_KEYS);
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Node> entries = found.get();
+    Node nameNode = entries.get("name");
+    String name = null;
+    if (nameNode == null) {
+      yaml.problem(node, null, position + ".name", "required: the backend's name, which becomes"
+          + " its endpoint /mcp/<name>");
+    } else {
+      name = yaml.string(nameNode, null, position + ".name").orElse(null);
+      if (name != null && !BackendDefinition.NAME.matcher(name).matches()) {
+        yaml.problem(nameNode, null, position + ".name", "invalid backend name '"
+            + YamlNodes.raw(nameNode) + "': use 1 to 63 lower-case letters, digits and '-',"
+            + " starting with a letter or digit");
+        name = null;
+      } else if (name != null && seen.containsKey(name)) {
+        yaml.problem(nameNode, name, position + ".name", "duplicate backend name (first defined"
+            + " on line " + YamlNodes.line(seen.get(name)) + ")");
+        name = null;
+      } else if (name != null) {
+        seen.put(name, nameNode);
+      }
+    }
+    String label = name != null ? name : peekName(node);
+    URI spec = specLocation(file, entries.get("spec_url"), node, label, position, yaml);
+    URI baseUrl = entries.get("base_url") == null ? null
+        : url(entries.get("base_url"), label, position + ".base_url", yaml).orElse(null);
+    Policy policy = policy(entries.get("policy"), label, position + ".policy", yaml);
+    UpstreamAuth auth = auth(entries.get("auth"), label, position + ".auth", yaml);
+    if (name == null || spec == null || policy == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth));
+  }
+
+  /** The raw {@code name} of a backend entry, used only to label problems found around it. */
+  private static String peekName(Node node) {
+    if (node instanceof org.yaml.snakeyaml.nodes.MappingNode map) {
+      for (org.yaml.snakeyaml.nodes.NodeTuple tuple : map.getValue()) {
+        if ("name".equals(YamlNodes.raw(tuple.getKeyNode()))) {
+          String raw = YamlNodes.raw(tuple.getValueNode());
+          return BackendDefinition.NAME.matcher(raw).matches() ? raw : null;
+        }
+      }
+    }
+    return null;
+  }
+
+  private URI specLocation(
+      Path file, Node node, Node parent, String backend, String position, YamlNodes yaml) {
+    String key = position + ".spec_url";
+    if (node == null) {
+      yaml.problem(parent, backend, key, "required: the OpenAPI/Swagger document, as a file path"
+          + " (relative to this file) or an http(s) URL");
+      return null;
+    }
+    Optional<String> value = yaml.string(node, backend, key);
+    if (value.isEmpty()) {
+      if (YamlNodes.isNull(node)) {
+        yaml.problem(node, backend, key, "must not be empty");
+      }
+      return null;
+    }
+    String text = value.get().trim();
+    String lower = text.toLowerCase();
+    if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      return url(node, backend, key, yaml).orElse(null);
+    }
+    if (lower.startsWith("file:")) {
+      try {
+        return new URI(text);
+      } catch (URISyntaxException e) {
+        yaml.problem(node, backend, key, "not a valid file URI: " + e.getReason());
+        return null;
+      }
+    }
+    try {
+      Path base = file.toAbsolutePath().getParent();
+      return base.resolve(text).normalize().toUri();
+    } catch (RuntimeException e) {
+      yaml.problem(node, backend, key, "not a valid file path");
+      return null;
+    }
+  }
+
+  private Optional<URI> url(Node node, String backend, String key, YamlNodes yaml) {
+    Optional<String> value = yaml.string(node, backend, key);
+    if (value.isEmpty()) {
+      if (node != null && YamlNodes.isNull(node)) {
+        yaml.problem(node, backend, key, "must not be empty");
+      }
+      return Optional.empty();
+    }
+    String shown = YamlNodes.raw(node);
+    try {
+      URI uri = new URI(value.get().trim());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        yaml.problem(node, backend, key, "expected an absolute http(s) URL, found '" + shown + "'");
+        return Optional.empty();
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      yaml.problem(node, backend, key, "not a valid URL ('" + shown + "'): " + e.getReason());
+      return Optional.empty();
+    }
+  }
+
+  private Policy policy(Node node, String backend, String key, YamlNodes yaml) {
+    if (node == null || YamlNodes.isNull(node)) {
+      return Policy.ALLOW_ALL;
+    }
+    Optional<Map<String, Node>> found = yaml.mapping(node, backend, key, POLICY_KEYS);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map<String, Node> entries = found.get();
+    List<String> allow = rules(entries.get("allow"), backend, key + ".allow", yaml);
+    List<String> deny = rules(entries.get("deny"), backend, key + ".deny", yaml);
+    List<String> include = List.of();
+    List<String> exclude = List.of();
+    Node tags = entries.get("tags");
+    if (tags != null && !YamlNodes.isNull(tags)) {
+      Optional<Map<String, Node>> tagEntries = yaml.mapping(tags, backend, key + ".tags", TAG_KEYS);
+      if (tagEntries.isPresent()) {
+        include = yaml.strings(tagEntries.get().get("include"), backend, key + ".tags.include");
+        exclude = yaml.strings(tagEntries.get().get("exclude"), backend, key + ".tags.exclude");
+      }
+    }
+    return new Policy(allow, deny, include, exclude);
+  }
+
+  /** Policy rules are {@code "METHOD /path-glob"}; METHOD may be {@code *}. */
+  private List<String> rules(Node node, String backend, String key, YamlNodes yaml) {
+    List<String> rules = yaml.strings(node, backend, key);
+    List<String> valid = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      String rule = rules.get(i).trim();
+      if (!rule.matches("(?i)(\\*|GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE|QUERY) +[/*].*")) {
+        yaml.problem(node, backend, key + "[" + i + "]", "expected \"METHOD /path-glob\" such as"
+            + " \"GET /pets*\" or \"* /admin/**\", found '" + rule + "'");
+      } else {
+        valid.add(rule);
+      }
+    }
+    return valid;
+  }
+
+  private UpstreamAuth auth(Node node, String backend, String key, YamlNodes yaml) {
+    if (node == null || YamlNodes.isNull(node)) {
+      return null;
+    }
+    List<String> all = new ArrayList<>(LOGIN_BROKER_KEYS);
+    OAUTH2_KEYS.stream().filter(k -> !all.contains(k)).forEach(all::add);
+    Optional<Map<String, Node>> found = yaml.mapping(node, backend, key, all);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map<String, Node> entries = found.get();
+    Optional<String> type = yaml.string(entries.get("type"), backend, key + ".type");
+    if (type.isEmpty() || !AUTH_TYPES.contains(type.get())) {
+      Node at = entries.getOrDefault("type", node);
+      yaml.problem(at, backend, key + ".type", "required, one of: " + String.join(", ", AUTH_TYPES));
+      return null;
+    }
+    List<String> allowed = type.get().equals(UpstreamAuth.LoginBroker.TYPE)
+        ? LOGIN_BROKER_KEYS : OAUTH2_KEYS;
+    for (Map.Entry<String, Node> entry : entries.entrySet()) {
+      if (!allowed.contains(entry.getKey())) {
+        yaml.problem(entry.getValue(), backend, key + "." + entry.getKey(), "not used with type "
+            + type.get() + " (allowed: " + String.join(", ", allowed) + ")");
+      }
+    }
+    String urlKey = type.get().equals(UpstreamAuth.LoginBroker.TYPE) ? "login_url" : "issuer";
+    Node urlNode = entries.get(urlKey);
+    if (urlNode == null) {
+      yaml.problem(node, backend, key + "." + urlKey, "required for type " + type.get());
+      return null;
+    }
+    Optional<URI> url = url(urlNode, backend, key + "." + urlKey, yaml);
+    if (url.isEmpty()) {
+      return null;
+    }
+    return type.get().equals(UpstreamAuth.LoginBroker.TYPE)
+        ? new UpstreamAuth.LoginBroker(url.get())
+        : new UpstreamAuth.OAuth2(url.get());
+  }
+}

@@ -1,0 +1,36 @@
+package dev.toriimcp.configuration.entity;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One backend: a REST API described by an OpenAPI/Swagger document, served as the MCP endpoint
+ * {@code /mcp/<name>} and protected as its own OAuth resource.
+ *
+ * @param name unique, {@code ^[a-z0-9][a-z0-9-]{0,62}$}; part of URLs and scopes
+ * @param specLocation where the spec is: an http(s) URL, or a file resolved against the
+ *     configuration file's directory
+ * @param baseUrl upstream base URL; {@code null} means the spec's own {@code servers}
+ * @param policy which operations become tools
+ * @param auth how users log in upstream; {@code null} when the backend needs no user credential
+ */
+public record BackendDefinition(
+    String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth) {
+
+  public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
+
+  public BackendDefinition {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(specLocation, "specLocation");
+    Objects.requireNonNull(policy, "policy");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("invalid backend name");
+    }
+  }
+
+  /** The MCP endpoint path of this backend, relative to the gateway root. */
+  public String mcpPath() {
+    return "/mcp/" + name;
+  }
+}

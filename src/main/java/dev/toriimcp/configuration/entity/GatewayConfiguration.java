@@ -1,0 +1,31 @@
+package dev.toriimcp.configuration.entity;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole validated {@code mcp-proxy.yaml}, read once at deployment and immutable after.
+ *
+ * @param source the file it was read from
+ * @param publicUrl issuer and base of every resource URL, without a trailing slash
+ * @param backends the backends, in file order, with unique names
+ * @param storage where state is kept
+ */
+public record GatewayConfiguration(
+    Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage) {
+
+  public GatewayConfiguration {
+    backends = List.copyOf(backends);
+  }
+
+  public Optional<BackendDefinition> backend(String name) {
+    return backends.stream().filter(b -> b.name().equals(name)).findFirst();
+  }
+
+  /** The absolute MCP endpoint URL that clients connect to for a backend. */
+  public URI mcpUrl(BackendDefinition backend) {
+    return URI.create(publicUrl + backend.mcpPath());
+  }
+}

@@ -1,0 +1,60 @@
+package dev.toriimcp.platform.control;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+
+/**
+ * Applies the Liquibase changelogs under {@code liquibase/} (packaged into the WAR) to a
+ * DataSource. The schema belongs to these changelogs alone; EclipseLink never generates DDL
+ * (ADR 0002).
+ */
+public final class Migrations {
+
+  public static final String MASTER_CHANGELOG = "liquibase/changelog-master.yaml";
+
+  private Migrations() {}
+
+  public static void apply(DataSource dataSource) {
+    try (Connection connection = dataSource.getConnection()) {
+      apply(connection);
+      // Liquibase turns auto-commit off and may leave its last lock query's transaction open;
+      // Derby refuses to close a connection in that state.
+      if (!connection.getAutoCommit()) {
+        connection.commit();
+      }
+    } catch (SQLException e) {
+      throw new StorageException("cannot connect to the database to apply migrations: "
+          + e.getMessage(), e);
+    }
+  }
+
+  public static void apply(Connection connection) {
+    ClassLoader loader = Migrations.class.getClassLoader();
+    Map<String, Object> scope = Map.of(
+        Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(loader),
+        // Liquibase 4.30+ phones home by default; a gateway must not.
+        "liquibase.analytics.enabled", Boolean.FALSE);
+    try {
+      Scope.child(scope, () -> {
+        Database database = DatabaseFactory.getInstance()
+            .findCorrectDatabaseImplementation(new JdbcConnection(connection));
+        new CommandScope(UpdateCommandStep.COMMAND_NAME)
+            .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+            .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, MASTER_CHANGELOG)
+            .execute();
+      });
+    } catch (Exception e) {
+      throw new StorageException("database migration failed: " + e.getMessage(), e);
+    }
+  }
+}

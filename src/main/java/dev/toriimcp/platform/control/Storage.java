@@ -1,0 +1,160 @@
+package dev.toriimcp.platform.control;
+
+import dev.toriimcp.configuration.entity.StorageSettings;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.Persistence;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+import org.apache.derby.jdbc.EmbeddedDataSource;
+
+/**
+ * The gateway's database: resolves the DataSource (embedded Derby by default, or a server-managed
+ * pool by JNDI name), applies the Liquibase changelogs, then opens the JPA persistence unit on the
+ * same DataSource. Work runs in resource-local transactions through {@link #inTransaction}.
+ *
+ * <p>The persistence unit is application-managed so that the DataSource can be chosen at runtime
+ * from {@code mcp-proxy.yaml}, identically on every server (ADR 0002).
+ */
+@ApplicationScoped
+public class Storage {
+
+  static final String PERSISTENCE_UNIT = "torii";
+  static final String PERSISTENCE_XML = "META-INF/torii-persistence.xml";
+  private static final String DERBY_DATABASE = "derby";
+  private static final Logger LOG = Logger.getLogger(Storage.class.getName());
+
+  private DataSource dataSource;
+  private EmbeddedDataSource embedded;
+  private EntityManagerFactory entityManagerFactory;
+  private String description;
+
+  /** Opens and migrates the database. Called once, at deployment. */
+  public synchronized void open(StorageSettings settings) {
+    if (entityManagerFactory != null) {
+      throw new IllegalStateException("storage is already open");
+    }
+    if (settings.embedded()) {
+      embedded = embeddedDerby(settings.derbyDirectory());
+      dataSource = embedded;
+      description = "embedded Derby at " + settings.derbyDirectory().toAbsolutePath().normalize();
+    } else {
+      dataSource = lookup(settings.dataSource());
+      description = "DataSource " + settings.dataSource();
+    }
+    checkConnection();
+    Migrations.apply(dataSource);
+    entityManagerFactory = Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, Map.of(
+        "eclipselink.persistencexml", PERSISTENCE_XML,
+        "jakarta.persistence.nonJtaDataSource", dataSource,
+        "eclipselink.classloader", Storage.class.getClassLoader()));
+    // Fail now, at deployment, rather than on the first request.
+    entityManagerFactory.createEntityManager().close();
+  }
+
+  /** A human-readable description of where data lives, for logs and /health. */
+  public String description() {
+    return description;
+  }
+
+  /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+  public <T> T inTransaction(Function<EntityManager, T> work) {
+    EntityManager entityManager = entityManagerFactory.createEntityManager();
+    EntityTransaction transaction = entityManager.getTransaction();
+    try {
+      transaction.begin();
+      T result = work.apply(entityManager);
+      transaction.commit();
+      return result;
+    } finally {
+      if (transaction.isActive()) {
+        transaction.rollback();
+      }
+      entityManager.close();
+    }
+  }
+
+  /**
+   * Closes JPA and, for embedded Derby, shuts the database down so that its files are consistent
+   * and a redeploy in the same JVM can boot it again (otherwise Derby reports XSDB6).
+   */
+  @PreDestroy
+  synchronized void close() {
+    if (entityManagerFactory != null && entityManagerFactory.isOpen()) {
+      entityManagerFactory.close();
+    }
+    entityManagerFactory = null;
+    if (embedded != null) {
+      embedded.setShutdownDatabase("shutdown");
+      try (Connection ignored = embedded.getConnection()) {
+        LOG.warning("Derby did not confirm the shutdown of " + description);
+      } catch (SQLException expected) {
+        // Derby signals a clean database shutdown with SQLState 08006.
+        if (!"08006".equals(expected.getSQLState())) {
+          LOG.log(Level.WARNING, "Derby shutdown of " + description + " failed", expected);
+        }
+      }
+      embedded = null;
+    }
+    LOG.info(() -> "torii-mcp storage closed: " + description);
+  }
+
+  private static EmbeddedDataSource embeddedDerby(Path directory) {
+    Path absolute = directory.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(absolute);
+    } catch (IOException e) {
+      throw new StorageException("cannot create the data directory " + absolute + ": "
+          + e.getClass().getSimpleName(), e);
+    }
+    if (System.getProperty("derby.stream.error.file") == null) {
+      // Keep derby.log with the data instead of in whatever the working directory is.
+      System.setProperty("derby.stream.error.file", absolute.resolve("derby.log").toString());
+    }
+    EmbeddedDataSource derby = new EmbeddedDataSource();
+    derby.setDatabaseName(absolute.resolve(DERBY_DATABASE).toString());
+    derby.setCreateDatabase("create");
+    return derby;
+  }
+
+  private static DataSource lookup(String name) {
+    try {
+      Object found = new InitialContext().lookup(name);
+      if (found instanceof DataSource source) {
+        return source;
+      }
+      throw new StorageException("JNDI name " + name + " (storage.datasource) is bound to a "
+          + found.getClass().getName() + ", not a javax.sql.DataSource", null);
+    } catch (NamingException e) {
+      throw new StorageException("no DataSource is bound to the JNDI name " + name
+          + " (storage.datasource); define the pool and its JNDI resource in the server", e);
+    }
+  }
+
+  private void checkConnection() {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.isValid(5);
+    } catch (SQLException e) {
+      String reason = e.getMessage();
+      SQLException next = e.getNextException();
+      if (next != null && "XSDB6".equals(next.getSQLState())) {
+        reason = "another process is already using it (is a second gateway running on the same"
+            + " data directory?)";
+      }
+      throw new StorageException("cannot open the database (" + description + "): " + reason, e);
+    }
+  }
+}

@@ -89,8 +89,8 @@ public class GatewayStartup {
       return null;
     });
     configuration = loaded;
-    phase = Phase.READY;
     LOG.info(() -> banner(loaded));
+    phase = Phase.READY;
   }
 
   public Phase phase() {

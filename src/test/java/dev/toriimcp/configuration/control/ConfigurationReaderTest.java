@@ -1,0 +1,264 @@
+package dev.toriimcp.configuration.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.ConfigurationException;
+import dev.toriimcp.configuration.entity.ConfigurationProblem;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.UpstreamAuth;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationReaderTest {
+
+  private static final Path FILE = Path.of("/etc/torii/mcp-proxy.yaml");
+  private static final String SECRET = "s3cr3t-Value-That-Must-Not-Leak";
+
+  private final Map<String, String> environment =
+      Map.of("API_HOST", "api.example.com", "TOKEN", SECRET);
+  private final Map<String, String> jndi = Map.of("torii/spec", "https://specs.example.com/a.yaml");
+  private final ConfigurationReader reader = new ConfigurationReader(new PlaceholderResolver(
+      environment::get, name -> null, name -> Optional.ofNullable(jndi.get(name))));
+
+  @Test
+  void readsEveryKeyOfAFullConfiguration() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: https://mcp.example.com
+        backends:
+          - name: petstore
+            spec_url: specs/petstore.yaml
+            base_url: https://${API_HOST}/v1
+            policy:
+              allow: ["GET /pets*"]
+              deny: ["DELETE *"]
+              tags: {include: [pets], exclude: [admin]}
+            auth: {type: login-broker, login_url: "https://${API_HOST}/login"}
+          - name: remote
+            spec_url: ${jndi:torii/spec}
+            auth: {type: oauth2, issuer: https://idp.example.com}
+        storage:
+          datasource: jdbc/torii
+        """);
+
+    assertThat(configuration.publicUrl()).isEqualTo(URI.create("https://mcp.example.com"));
+    assertThat(configuration.storage().dataSource()).isEqualTo("jdbc/torii");
+    BackendDefinition petstore = configuration.backend("petstore").orElseThrow();
+    assertThat(petstore.specLocation()).isEqualTo(Path.of("/etc/torii/specs/petstore.yaml").toUri());
+    assertThat(petstore.baseUrl()).isEqualTo(URI.create("https://api.example.com/v1"));
+    assertThat(petstore.policy().allow()).containsExactly("GET /pets*");
+    assertThat(petstore.policy().deny()).containsExactly("DELETE *");
+    assertThat(petstore.policy().includeTags()).containsExactly("pets");
+    assertThat(petstore.policy().excludeTags()).containsExactly("admin");
+    assertThat(petstore.auth())
+        .isEqualTo(new UpstreamAuth.LoginBroker(URI.create("https://api.example.com/login")));
+    BackendDefinition remote = configuration.backend("remote").orElseThrow();
+    assertThat(remote.specLocation()).isEqualTo(URI.create("https://specs.example.com/a.yaml"));
+    assertThat(remote.baseUrl()).isNull();
+    assertThat(remote.auth()).isEqualTo(new UpstreamAuth.OAuth2(URI.create("https://idp.example.com")));
+    assertThat(configuration.mcpUrl(petstore)).isEqualTo(URI.create("https://mcp.example.com/mcp/petstore"));
+  }
+
+  @Test
+  void defaultsStorageToEmbeddedDerbyUnderTorIiData() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        """);
+
+    assertThat(configuration.storage().embedded()).isTrue();
+    assertThat(configuration.storage().derbyDirectory()).isEqualTo(Path.of("torii-data"));
+  }
+
+  @Test
+  void reportsAMissingVariableByNameWithFileLineBackendAndKey() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: petstore
+            spec_url: ${PETSTORE_SPEC}
+        """);
+
+    assertThat(problems).containsExactly(new ConfigurationProblem(FILE.toString(), 4, "petstore",
+        "backends[0].spec_url", "unresolved placeholder ${PETSTORE_SPEC}: set the environment"
+            + " variable or system property PETSTORE_SPEC, or give a fallback as"
+            + " ${PETSTORE_SPEC:-value}"));
+    assertThat(problems.get(0).toString()).startsWith(
+        "/etc/torii/mcp-proxy.yaml:4: backend 'petstore': key 'backends[0].spec_url': unresolved");
+  }
+
+  @Test
+  void reportsAMissingJndiEntryByName() {
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: "${jndi:torii/missing}"}]
+        """)).singleElement().asString().contains("no JNDI entry 'torii/missing'");
+  }
+
+  @Test
+  void reportsADuplicateBackendNameAtItsSecondDefinition() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: petstore
+            spec_url: a.yaml
+          - name: petstore
+            spec_url: b.yaml
+        """);
+
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.line()).isEqualTo(5);
+      assertThat(p.backend()).isEqualTo("petstore");
+      assertThat(p.key()).isEqualTo("backends[1].name");
+      assertThat(p.message()).isEqualTo("duplicate backend name (first defined on line 3)");
+    });
+  }
+
+  @Test
+  void reportsAnUnknownKeyWithASuggestion() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: petstore
+            spec_url: a.yaml
+            baseurl: https://api.example.com
+        """);
+
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.line()).isEqualTo(5);
+      assertThat(p.backend()).isEqualTo("petstore");
+      assertThat(p.key()).isEqualTo("backends[0].baseurl");
+      assertThat(p.message()).startsWith("unknown key; did you mean 'base_url'?");
+    });
+  }
+
+  @Test
+  void reportsAnUnknownTopLevelKey() {
+    assertThat(problems("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        logging: verbose
+        """)).singleElement().satisfies(p -> {
+          assertThat(p.line()).isEqualTo(3);
+          assertThat(p.backend()).isNull();
+          assertThat(p.key()).isEqualTo("logging");
+          assertThat(p.message()).startsWith("unknown key (allowed here: public_url, backends,");
+        });
+  }
+
+  @Test
+  void reportsBrokenYamlWithItsLine() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: petstore
+            spec_url: [unclosed
+        storage: {}
+        """);
+
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.file()).isEqualTo(FILE.toString());
+      assertThat(p.line()).isBetween(4, 6);
+      assertThat(p.message()).startsWith("invalid YAML: ");
+    });
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceInLineOrder() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080/
+        backends:
+          - name: Pet_Store
+            spec_url: a.yaml
+          - name: b
+          - name: c
+            spec_url: c.yaml
+            policy: {allow: ["pets"]}
+            auth: {type: basic}
+        """);
+
+    assertThat(problems).extracting(ConfigurationProblem::line).containsExactly(1, 3, 5, 8, 9);
+    assertThat(problems).extracting(ConfigurationProblem::message).satisfiesExactly(
+        m -> assertThat(m).startsWith("must not end with '/'"),
+        m -> assertThat(m).startsWith("invalid backend name 'Pet_Store'"),
+        m -> assertThat(m).startsWith("required: the OpenAPI/Swagger document"),
+        m -> assertThat(m).startsWith("expected \"METHOD /path-glob\""),
+        m -> assertThat(m).isEqualTo("required, one of: login-broker, oauth2"));
+  }
+
+  @Test
+  void reportsWrongTypes() {
+    assertThat(messages("""
+        public_url: [http://localhost:8080]
+        backends: {name: a}
+        """)).containsExactly(
+            "expected a single value, found a list",
+            "expected a list, found a mapping");
+  }
+
+  @Test
+  void reportsMissingRequiredKeysAndEmptyFiles() {
+    assertThat(messages("storage: {}\n")).containsExactly(
+        "required: the gateway's external base URL, e.g. https://mcp.example.com",
+        "required: a list of backends, each with at least a name and a spec_url");
+    assertThat(messages("")).containsExactly("the file is empty");
+  }
+
+  @Test
+  void neverQuotesAResolvedValueInAProblem() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: a
+            spec_url: a.yaml
+            base_url: ${TOKEN}
+            auth: {type: login-broker, login_url: "ftp://${TOKEN}"}
+        """);
+
+    assertThat(problems).hasSize(2);
+    assertThat(problems).allSatisfy(p -> assertThat(p.toString()).doesNotContain(SECRET));
+    assertThat(problems.get(0).message()).contains("'${TOKEN}'");
+  }
+
+  @Test
+  void reportsADuplicateKeyWithinOneMapping() {
+    assertThat(problems("""
+        public_url: http://localhost:8080
+        public_url: http://localhost:9090
+        backends: [{name: a, spec_url: a.yaml}]
+        """)).singleElement().satisfies(p -> {
+          assertThat(p.line()).isEqualTo(2);
+          assertThat(p.message()).isEqualTo("duplicate key (first given on line 1)");
+        });
+  }
+
+  @Test
+  void keepsPlaceholderValuesOutOfTheYamlStructure() {
+    // A value with YAML syntax in it stays one scalar: substitution happens after parsing.
+    PlaceholderResolver resolver = new PlaceholderResolver(
+        Map.of("URL", "http://h/x\nbackends: []")::get, n -> null, n -> Optional.empty());
+    List<ConfigurationProblem> problems = catchThrowableOfType(ConfigurationException.class,
+        () -> new ConfigurationReader(resolver).read(FILE, """
+            public_url: ${URL}
+            backends: [{name: a, spec_url: a.yaml}]
+            """)).problems();
+
+    assertThat(problems).singleElement().satisfies(p -> assertThat(p.key()).isEqualTo("public_url"));
+  }
+
+  private List<ConfigurationProblem> problems(String yaml) {
+    ConfigurationException failure =
+        catchThrowableOfType(ConfigurationException.class, () -> reader.read(FILE, yaml));
+    assertThat(failure).as("expected the configuration to be rejected").isNotNull();
+    return failure.problems();
+  }
+
+  private List<String> messages(String yaml) {
+    return problems(yaml).stream().map(ConfigurationProblem::message).toList();
+  }
+}

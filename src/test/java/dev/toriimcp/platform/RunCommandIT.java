@@ -1,0 +1,61 @@
+package dev.toriimcp.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.toriimcp.testing.GatewayProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's run command, as a new user meets it: the bundled example configuration and demo
+ * backend come up on embedded Derby, print the MCP URL, stop cleanly on Ctrl-C, and keep their
+ * data across a restart.
+ */
+class RunCommandIT {
+
+  private static final Path EXAMPLE = Path.of("examples/mcp-proxy.yaml");
+  private static final Duration STARTUP = Duration.ofSeconds(120);
+
+  @Test
+  void startsStopsAndKeepsItsDataAcrossARestart() throws Exception {
+    Path data = Path.of("target/it-data/run-command");
+    deleteRecursively(data);
+    Map<String, String> environment = Map.of("TORII_DATA", data.toString());
+
+    try (GatewayProcess first = GatewayProcess.start("run-command-1", EXAMPLE, environment)) {
+      String health = first.awaitReady(STARTUP).body();
+      assertThat(health).contains("\"status\":\"UP\"").contains("\"startups\":\"1\"")
+          .contains("embedded Derby at " + data.toAbsolutePath());
+      assertThat(first.output()).contains("torii-mcp is ready. MCP endpoints:")
+          .contains("demo: " + first.uri("/mcp/demo"));
+      // The demo backend is deployed alongside, with its own login endpoint and spec.
+      assertThat(first.postJson("/demo/api/login",
+          "{\"username\":\"alice\",\"password\":\"wonderland\"}").body()).contains("access_token");
+      assertThat(first.get("/demo/openapi.yaml").body()).startsWith("openapi: 3.0.3");
+
+      assertThat(first.interrupt(Duration.ofSeconds(60))).as("exit code after Ctrl-C").isIn(0, 130);
+      assertThat(first.output()).contains("Payara Micro STOPPED");
+    }
+    assertThat(data.resolve("derby")).isDirectory();
+
+    try (GatewayProcess second = GatewayProcess.start("run-command-2", EXAMPLE, environment)) {
+      assertThat(second.awaitReady(STARTUP).body()).contains("\"startups\":\"2\"");
+      second.interrupt(Duration.ofSeconds(60));
+    }
+  }
+
+  static void deleteRecursively(Path directory) throws IOException {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package dev.toriimcp.platform.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.toriimcp.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The same Liquibase changelog must apply to the embedded default (Derby) and to the production
+ * database we document (PostgreSQL), and a second run must change nothing.
+ */
+class MigrationsTest {
+
+  @Test
+  void appliesToDerbyTwice() throws Exception {
+    String url = "jdbc:derby:memory:migrations-test;create=true";
+    try (Connection connection = DriverManager.getConnection(url)) {
+      verifyAppliesTwice(connection);
+    } finally {
+      shutdownDerby("jdbc:derby:memory:migrations-test;drop=true");
+    }
+  }
+
+  @Test
+  void appliesToAFreshPostgreSqlTwice() throws Exception {
+    try (PostgresServer postgres = PostgresServer.start();
+        Connection connection = postgres.connect()) {
+      verifyAppliesTwice(connection);
+    }
+  }
+
+  private static void verifyAppliesTwice(Connection connection) throws SQLException {
+    Migrations.apply(connection);
+    commitIfNeeded(connection);
+    int applied = count(connection, "databasechangelog");
+
+    Migrations.apply(connection);
+    commitIfNeeded(connection);
+
+    assertThat(applied).as("changesets applied").isPositive();
+    assertThat(count(connection, "databasechangelog")).as("after a second run").isEqualTo(applied);
+    assertThat(columns(connection, "platform_startup"))
+        .containsExactlyInAnyOrder("id", "started_at", "gateway_version", "backend_count");
+    // The identity column generates keys on both databases.
+    connection.setAutoCommit(true);
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO platform_startup (started_at, gateway_version, backend_count) VALUES (?, ?, ?)")) {
+      insert.setTimestamp(1, Timestamp.from(Instant.now()));
+      insert.setString(2, "test");
+      insert.setInt(3, 1);
+      assertThat(insert.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(count(connection, "platform_startup")).isEqualTo(1);
+  }
+
+  private static void commitIfNeeded(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.commit();
+    }
+  }
+
+  private static int count(Connection connection, String table) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  private static List<String> columns(Connection connection, String table) throws SQLException {
+    DatabaseMetaData metaData = connection.getMetaData();
+    List<String> names = new ArrayList<>();
+    for (String candidate : List.of(table, table.toUpperCase(Locale.ROOT))) {
+      try (ResultSet columns = metaData.getColumns(null, null, candidate, null)) {
+        while (columns.next()) {
+          names.add(columns.getString("COLUMN_NAME").toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
+  }
+
+  private static void shutdownDerby(String url) {
+    try {
+      DriverManager.getConnection(url).close();
+    } catch (SQLException expected) {
+      // Derby reports a dropped in-memory database with SQLState 08006.
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package dev.toriimcp.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Payara Micro started as its own process exactly the way the README's run command ({@code mvn
+ * -Prun package}, see the {@code run} profile in pom.xml) starts it: the gateway WAR at {@code /},
+ * the demo WAR at {@code /demo}, the server stopping itself if the gateway fails to start.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+  private static final Path TARGET = Path.of("target");
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+  private final HttpClient http = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
+
+  private GatewayProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts the server on a free loopback port with the given config and extra environment. */
+  public static GatewayProcess start(String name, Path config, Map<String, String> environment)
+      throws IOException {
+    int port = freePort();
+    Path log = TARGET.resolve("it-logs").resolve(name + ".log");
+    Files.createDirectories(log.getParent());
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Dtorii.config=" + config,
+        "-Dliquibase.analytics.enabled=false",
+        "-Dtorii.exit-on-startup-failure=true",
+        "-Xmx512m",
+        "-jar", TARGET.resolve("payara-micro.jar").toString(),
+        "--nocluster", "--port", String.valueOf(port),
+        "--deploy", TARGET.resolve("torii-mcp.war") + ":/",
+        "--deploy", TARGET.resolve("torii-mcp-demo.war") + ":/demo"));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("TORII_PUBLIC_URL", "http://localhost:" + port);
+    builder.environment().put("DEMO_BASE_URL", "http://localhost:" + port + "/demo/api");
+    builder.environment().putAll(environment);
+    Files.writeString(log, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    return new GatewayProcess(builder.start(), log, port);
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://localhost:" + port + path);
+  }
+
+  public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> postJson(String path, String json)
+      throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Waits until {@code /health/ready} answers 200, failing if the process dies first. */
+  public HttpResponse<String> awaitReady(Duration timeout) throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new AssertionError("the server exited with " + process.exitValue()
+            + " before it was ready; its output:\n" + output());
+      }
+      try {
+        HttpResponse<String> health = get("/health/ready");
+        if (health.statusCode() == 200) {
+          return health;
+        }
+      } catch (IOException notYetListening) {
+        // keep polling
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError("not ready after " + timeout + "; output:\n" + output());
+  }
+
+  /** Waits for the process to end by itself; returns its exit code. */
+  public int awaitExit(Duration timeout) throws InterruptedException, IOException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + timeout + "; output:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGINT, as Ctrl-C in a terminal does, and waits for the process to end. */
+  public int interrupt(Duration timeout) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+    return awaitExit(timeout);
+  }
+
+  public String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -51,8 +51,8 @@ public final class GatewayProcess implements AutoCloseable {
         "-Xmx512m",
         "-jar", TARGET.resolve("payara-micro.jar").toString(),
         "--nocluster", "--port", String.valueOf(port),
-        "--deploy", TARGET.resolve("torii-mcp.war") + ":/",
-        "--deploy", TARGET.resolve("torii-mcp-demo.war") + ":/demo"));
+        "--deploy", TARGET.resolve("torii-mcp-demo.war") + ":/demo",
+        "--deploy", TARGET.resolve("torii-mcp.war") + ":/"));
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

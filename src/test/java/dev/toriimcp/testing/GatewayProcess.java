@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Payara Micro started as its own process exactly the way the README's run command ({@code mvn
- * -Prun package}, see the {@code run} profile in pom.xml) starts it: the gateway WAR at {@code /},
- * the demo WAR at {@code /demo}, the server stopping itself if the gateway fails to start.
+ * -Prun package}, see the {@code run} profile in pom.xml) starts it: the demo WAR at {@code /demo}
+ * first, then the gateway WAR at {@code /}; the server stops itself if the gateway fails to start.
  */
 public final class GatewayProcess implements AutoCloseable {
 

@@ -1,0 +1,349 @@
+package dev.toriimcp.catalog.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toriimcp.catalog.entity.BodyBinding;
+import dev.toriimcp.catalog.entity.BodyEncoding;
+import dev.toriimcp.catalog.entity.CompiledTool;
+import dev.toriimcp.catalog.entity.OperationBinding;
+import dev.toriimcp.catalog.entity.ParameterBinding;
+import dev.toriimcp.catalog.entity.ParameterLocation;
+import dev.toriimcp.catalog.entity.SkippedOperation;
+import dev.toriimcp.catalog.entity.ToolAnnotations;
+import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Policy;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Compiles a normalised OpenAPI 3 document into a backend's {@link ToolCatalog}: one tool per
+ * operation (webhooks and callbacks are not operations of the API) that the policy allows.
+ *
+ * <p>Input schema layout: path, query, header and cookie parameters are top-level properties
+ * named after the parameter; the request body is the property {@code body}. A parameter whose
+ * name is not a valid property name is sanitised, and one whose name clashes with another
+ * parameter or with {@code body} is prefixed with its location ({@code query_id},
+ * {@code header_id}); the binding keeps the original wire name, so nothing is lost.
+ */
+public final class SpecCompiler {
+
+  /** Compilation settings. */
+  public record Settings(int maxRefDepth, int maxDescriptionLength) {
+    public static final Settings DEFAULT = new Settings(4, 1024);
+  }
+
+  static final List<String> METHODS =
+      List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+  private static final Set<String> IGNORED_HEADERS = Set.of("accept", "content-type", "authorization");
+  private static final Pattern PROPERTY = Pattern.compile("^[A-Za-z0-9_.-]{1,64}$");
+  private static final Pattern PROPERTY_INVALID = Pattern.compile("[^A-Za-z0-9_.-]+");
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  static final String BODY = "body";
+
+  private final Settings settings;
+
+  public SpecCompiler(Settings settings) {
+    this.settings = settings;
+  }
+
+  public ToolCatalog compile(String backend, SpecLoader.LoadedSpec spec, Policy policy) {
+    JsonNode document = spec.document();
+    SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth());
+    ToolNaming naming = new ToolNaming();
+    List<CompiledTool> tools = new ArrayList<>();
+    List<SkippedOperation> skipped = new ArrayList<>();
+    PolicyMatcher matcher = new PolicyMatcher(policy);
+    Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
+    while (paths.hasNext()) {
+      Map.Entry<String, JsonNode> entry = paths.next();
+      String path = entry.getKey();
+      JsonNode pathItem = schemas.resolve(entry.getValue());
+      if (pathItem == null) {
+        continue;
+      }
+      for (String method : METHODS) {
+        JsonNode operation = pathItem.get(method);
+        if (operation == null || !operation.isObject()) {
+          continue;
+        }
+        String upper = method.toUpperCase(Locale.ROOT);
+        String refusal = matcher.refusal(upper, path, tags(operation));
+        if (refusal != null) {
+          skipped.add(new SkippedOperation(upper, path, refusal));
+          continue;
+        }
+        tools.add(tool(document, schemas, naming, upper, path, pathItem, operation));
+      }
+    }
+    return new ToolCatalog(backend, spec.version(), tools, skipped, spec.warnings());
+  }
+
+  private CompiledTool tool(JsonNode document, SchemaTranslator schemas, ToolNaming naming,
+      String method, String path, JsonNode pathItem, JsonNode operation) {
+    String name = naming.name(text(operation, "operationId"), method, path);
+    ObjectNode inputSchema = NODES.objectNode().put("type", "object");
+    ObjectNode properties = inputSchema.putObject("properties");
+    ArrayNode required = NODES.arrayNode();
+
+    BodyChoice body = body(schemas, operation);
+    List<ParameterBinding> parameters = parameters(schemas, pathItem, operation, body != null,
+        properties, required);
+    BodyBinding bodyBinding = null;
+    if (body != null) {
+      properties.set(BODY, body.schema());
+      bodyBinding = body.binding();
+      if (bodyBinding.required()) {
+        required.add(BODY);
+      }
+    }
+    if (!required.isEmpty()) {
+      inputSchema.set("required", required);
+    }
+    inputSchema.put("additionalProperties", false);
+
+    String title = trim(text(operation, "summary"), 200);
+    String description = text(operation, "description");
+    if (description == null) {
+      description = text(operation, "summary");
+    }
+    description = trim(description, settings.maxDescriptionLength());
+    ToolAnnotations annotations = ToolAnnotations.forMethod(method);
+    OperationBinding binding = new OperationBinding(method, path,
+        servers(document, pathItem, operation), parameters, bodyBinding, accept(operation));
+    return new CompiledTool(name, title, description, inputSchema, annotations, binding,
+        definition(name, title, description, inputSchema, annotations));
+  }
+
+  private List<ParameterBinding> parameters(SchemaTranslator schemas, JsonNode pathItem,
+      JsonNode operation, boolean hasBody, ObjectNode properties, ArrayNode required) {
+    Map<String, JsonNode> merged = new LinkedHashMap<>();
+    for (JsonNode source : List.of(pathItem.path("parameters"), operation.path("parameters"))) {
+      for (JsonNode raw : source) {
+        JsonNode parameter = schemas.resolve(raw);
+        if (parameter == null || !parameter.has("name") || !parameter.has("in")) {
+          continue;
+        }
+        merged.put(parameter.get("in").asText() + ":" + parameter.get("name").asText(), parameter);
+      }
+    }
+    List<JsonNode> kept = new ArrayList<>();
+    for (JsonNode parameter : merged.values()) {
+      String in = parameter.get("in").asText();
+      if (location(in) == null || ("header".equals(in)
+          && IGNORED_HEADERS.contains(parameter.get("name").asText().toLowerCase(Locale.ROOT)))) {
+        continue; // OpenAPI: Accept, Content-Type and Authorization header parameters are ignored.
+      }
+      kept.add(parameter);
+    }
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    kept.forEach(p -> counts.merge(propertyName(p.get("name").asText()), 1, Integer::sum));
+    Set<String> used = new HashSet<>();
+    if (hasBody) {
+      used.add(BODY);
+    }
+    List<ParameterBinding> bindings = new ArrayList<>();
+    for (JsonNode parameter : kept) {
+      String wire = parameter.get("name").asText();
+      ParameterLocation in = location(parameter.get("in").asText());
+      String argument = propertyName(wire);
+      if (counts.get(argument) > 1 || used.contains(argument) || BODY.equals(argument)) {
+        argument = propertyName(in.wire() + "_" + wire);
+      }
+      String unique = argument;
+      for (int i = 2; !used.add(unique); i++) {
+        unique = argument + "_" + i;
+      }
+      boolean isRequired = in == ParameterLocation.PATH || parameter.path("required").asBoolean(false);
+      properties.set(unique, parameterSchema(schemas, parameter));
+      if (isRequired) {
+        required.add(unique);
+      }
+      String style = text(parameter, "style");
+      if (style == null) {
+        style = in == ParameterLocation.QUERY || in == ParameterLocation.COOKIE ? "form" : "simple";
+      }
+      boolean explode = parameter.has("explode") ? parameter.get("explode").asBoolean()
+          : "form".equals(style);
+      bindings.add(new ParameterBinding(unique, wire, in, isRequired, style, explode,
+          parameter.path("allowReserved").asBoolean(false)));
+    }
+    return bindings;
+  }
+
+  private ObjectNode parameterSchema(SchemaTranslator schemas, JsonNode parameter) {
+    JsonNode schema = parameter.get("schema");
+    if (schema == null && parameter.has("content")) {
+      Iterator<JsonNode> media = parameter.get("content").elements();
+      schema = media.hasNext() ? media.next().get("schema") : null;
+    }
+    ObjectNode translated = NODES.objectNode();
+    translated.setAll(schemas.input(schema)); // shallow copy: translations are shared
+    String description = text(parameter, "description");
+    if (description != null) {
+      translated.put("description", trim(description, settings.maxDescriptionLength()));
+    }
+    if (parameter.path("deprecated").asBoolean(false)) {
+      translated.put("deprecated", true);
+    }
+    return translated;
+  }
+
+  private record BodyChoice(ObjectNode schema, BodyBinding binding) {}
+
+  private BodyChoice body(SchemaTranslator schemas, JsonNode operation) {
+    JsonNode requestBody = schemas.resolve(operation.get("requestBody"));
+    if (requestBody == null || !requestBody.path("content").isObject()
+        || requestBody.path("content").isEmpty()) {
+      return null;
+    }
+    JsonNode content = requestBody.get("content");
+    String mediaType = MediaTypes.preferred(content.fieldNames());
+    BodyEncoding encoding = MediaTypes.encoding(mediaType);
+    JsonNode mediaSchema = content.get(mediaType).get("schema");
+    boolean isRequired = requestBody.path("required").asBoolean(false);
+    ObjectNode schema;
+    Set<String> files = new LinkedHashSet<>();
+    switch (encoding) {
+      case BINARY -> schema = NODES.objectNode().put("type", "string").put("contentEncoding", "base64")
+          .put("description", "The " + mediaType + " body, base64-encoded.");
+      case TEXT -> {
+        schema = NODES.objectNode().put("type", "string")
+            .put("description", "The " + mediaType + " body, sent as it is.");
+      }
+      case MULTIPART -> schema = multipart(schemas, mediaSchema, files);
+      default -> {
+        schema = NODES.objectNode();
+        schema.setAll(schemas.input(mediaSchema));
+      }
+    }
+    String description = text(requestBody, "description");
+    if (description != null && !schema.has("description")) {
+      schema.put("description", trim(description, settings.maxDescriptionLength()));
+    }
+    return new BodyChoice(schema, new BodyBinding(BODY, mediaType, encoding, isRequired, files));
+  }
+
+  /** Multipart: binary properties become {content (base64), filename, content_type} objects. */
+  private ObjectNode multipart(SchemaTranslator schemas, JsonNode mediaSchema, Set<String> files) {
+    ObjectNode schema = NODES.objectNode();
+    schema.setAll(schemas.input(mediaSchema));
+    JsonNode properties = schema.get("properties");
+    if (properties == null || !properties.isObject()) {
+      return schema;
+    }
+    ObjectNode rewritten = NODES.objectNode();
+    properties.fields().forEachRemaining(field -> {
+      if (MediaTypes.isBinarySchema(field.getValue())) {
+        files.add(field.getKey());
+        rewritten.set(field.getKey(), MediaTypes.fileSchema(field.getValue()));
+      } else {
+        rewritten.set(field.getKey(), field.getValue());
+      }
+    });
+    schema.set("properties", rewritten);
+    return schema;
+  }
+
+  private static List<String> servers(JsonNode document, JsonNode pathItem, JsonNode operation) {
+    for (JsonNode candidates : List.of(operation.path("servers"), pathItem.path("servers"),
+        document.path("servers"))) {
+      if (candidates.isArray() && !candidates.isEmpty()) {
+        List<String> urls = new ArrayList<>();
+        candidates.forEach(server -> urls.add(substituteVariables(server)));
+        return urls;
+      }
+    }
+    return List.of("/");
+  }
+
+  private static String substituteVariables(JsonNode server) {
+    String url = server.path("url").asText("/");
+    Iterator<Map.Entry<String, JsonNode>> variables = server.path("variables").fields();
+    while (variables.hasNext()) {
+      Map.Entry<String, JsonNode> variable = variables.next();
+      url = url.replace("{" + variable.getKey() + "}", variable.getValue().path("default").asText(""));
+    }
+    return url;
+  }
+
+  private static List<String> accept(JsonNode operation) {
+    Set<String> successful = new LinkedHashSet<>();
+    Set<String> others = new LinkedHashSet<>();
+    operation.path("responses").fields().forEachRemaining(response -> {
+      Set<String> target = response.getKey().startsWith("2") ? successful : others;
+      response.getValue().path("content").fieldNames().forEachRemaining(target::add);
+    });
+    successful.addAll(others);
+    return List.copyOf(successful);
+  }
+
+  private static ObjectNode definition(String name, String title, String description,
+      ObjectNode inputSchema, ToolAnnotations annotations) {
+    ObjectNode tool = NODES.objectNode().put("name", name);
+    if (title != null) {
+      tool.put("title", title);
+    }
+    if (description != null) {
+      tool.put("description", description);
+    }
+    tool.set("inputSchema", inputSchema);
+    tool.putObject("annotations")
+        .put("readOnlyHint", annotations.readOnlyHint())
+        .put("destructiveHint", annotations.destructiveHint())
+        .put("idempotentHint", annotations.idempotentHint())
+        .put("openWorldHint", annotations.openWorldHint());
+    return tool;
+  }
+
+  private static List<String> tags(JsonNode operation) {
+    List<String> tags = new ArrayList<>();
+    operation.path("tags").forEach(t -> tags.add(t.asText()));
+    return tags;
+  }
+
+  static String propertyName(String raw) {
+    if (PROPERTY.matcher(raw).matches()) {
+      return raw;
+    }
+    String cleaned = PROPERTY_INVALID.matcher(raw).replaceAll("_");
+    if (cleaned.isEmpty()) {
+      cleaned = "parameter";
+    }
+    return cleaned.length() > 64 ? cleaned.substring(0, 64) : cleaned;
+  }
+
+  private static ParameterLocation location(String in) {
+    return switch (in) {
+      case "path" -> ParameterLocation.PATH;
+      case "query" -> ParameterLocation.QUERY;
+      case "header" -> ParameterLocation.HEADER;
+      case "cookie" -> ParameterLocation.COOKIE;
+      default -> null;
+    };
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node == null ? null : node.get(field);
+    if (value == null || !value.isTextual() || value.asText().isBlank()) {
+      return null;
+    }
+    return value.asText().strip();
+  }
+
+  static String trim(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    return text.substring(0, Math.max(0, max - 1)).stripTrailing() + "…";
+  }
+}

@@ -1,0 +1,45 @@
+package dev.toriimcp.catalog.entity;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The compiled, immutable tool catalog of one backend.
+ *
+ * @param backend the backend's name
+ * @param specVersion the document's declared version ({@code 2.0}, {@code 3.0.3}, {@code 3.1.0}...)
+ * @param tools the tools, in spec order
+ * @param skipped operations that are not tools, with the reason
+ * @param warnings parser messages that did not prevent loading
+ */
+public record ToolCatalog(
+    String backend,
+    String specVersion,
+    List<CompiledTool> tools,
+    List<SkippedOperation> skipped,
+    List<String> warnings,
+    Map<String, CompiledTool> byName) {
+
+  public ToolCatalog(
+      String backend, String specVersion, List<CompiledTool> tools,
+      List<SkippedOperation> skipped, List<String> warnings) {
+    this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
+        index(tools));
+  }
+
+  public Optional<CompiledTool> tool(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  private static Map<String, CompiledTool> index(List<CompiledTool> tools) {
+    Map<String, CompiledTool> byName = new LinkedHashMap<>();
+    for (CompiledTool tool : tools) {
+      if (byName.put(tool.name(), tool) != null) {
+        throw new IllegalArgumentException("duplicate tool name " + tool.name());
+      }
+    }
+    return Map.copyOf(byName);
+  }
+}

@@ -36,6 +36,7 @@ class GatewayDeploymentIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
+  /** The test configuration also has a backend whose spec does not exist: it must not matter. */
   @Test
   void healthIsUpOnceConfigurationAndMigrationsAreDone() throws Exception {
     HttpResponse<String> health = get("/health/ready");

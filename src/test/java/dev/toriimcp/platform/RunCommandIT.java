@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's run command, as a new user meets it: the bundled example configuration and demo
- * backend come up on embedded Derby, print the MCP URL, stop cleanly on Ctrl-C, and keep their
+ * backend come up on embedded Derby, print the MCP URL, stop cleanly when signalled, and keep their
  * data across a restart.
  */
 class RunCommandIT {
@@ -33,20 +33,22 @@ class RunCommandIT {
       assertThat(health).contains("\"status\":\"UP\"").contains("\"startups\":\"1\"")
           .contains("embedded Derby at " + data.toAbsolutePath());
       assertThat(first.output()).contains("torii-mcp is ready. MCP endpoints:")
+          .contains("backend 'demo': 5 tools, tools/list ")
+          .contains("1 operations skipped [POST /login: denied by policy rule 'POST /login']")
           .contains("demo: " + first.uri("/mcp/demo"));
       // The demo backend is deployed alongside, with its own login endpoint and spec.
       assertThat(first.postJson("/demo/api/login",
           "{\"username\":\"alice\",\"password\":\"wonderland\"}").body()).contains("access_token");
       assertThat(first.get("/demo/openapi.yaml").body()).startsWith("openapi: 3.0.3");
 
-      assertThat(first.interrupt(Duration.ofSeconds(60))).as("exit code after Ctrl-C").isIn(0, 130);
+      assertThat(first.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, 143);
       assertThat(first.output()).contains("Payara Micro STOPPED");
     }
     assertThat(data.resolve("derby")).isDirectory();
 
     try (GatewayProcess second = GatewayProcess.start("run-command-2", EXAMPLE, environment)) {
       assertThat(second.awaitReady(STARTUP).body()).contains("\"startups\":\"2\"");
-      second.interrupt(Duration.ofSeconds(60));
+      second.stop(Duration.ofSeconds(60));
     }
   }
 

@@ -111,9 +111,13 @@ public final class GatewayProcess implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** Sends SIGINT, as Ctrl-C in a terminal does, and waits for the process to end. */
-  public int interrupt(Duration timeout) throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+  /**
+   * Asks the server to stop the way Ctrl-C or a service manager does and waits for it to end.
+   * SIGTERM rather than SIGINT: a process started from a non-interactive shell inherits SIGINT as
+   * ignored and the JVM then keeps it ignored; both signals run the same JVM shutdown hooks.
+   */
+  public int stop(Duration timeout) throws IOException, InterruptedException {
+    process.destroy();
     return awaitExit(timeout);
   }
 

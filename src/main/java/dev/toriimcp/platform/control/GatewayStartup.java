@@ -1,5 +1,6 @@
 package dev.toriimcp.platform.control;
 
+import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.configuration.control.ConfigurationLoader;
 import dev.toriimcp.configuration.control.ConfigurationLocator;
 import dev.toriimcp.configuration.entity.BackendDefinition;
@@ -20,7 +21,8 @@ import java.util.logging.Logger;
 
 /**
  * Brings the gateway up at deployment, in order: configuration, then storage (migrations
- * included), then the start-up record. Any failure stops the deployment, so the gateway is either
+ * included), then the start-up record, then the tool catalogs (a backend whose spec fails is
+ * reported and kept out; the others still start). Any failure stops the deployment, so the gateway is either
  * fully up or not serving at all; readiness turns UP only after the last step.
  */
 @ApplicationScoped
@@ -32,6 +34,7 @@ public class GatewayStartup {
   public enum Phase { STARTING, READY, FAILED }
 
   @Inject Storage storage;
+  @Inject Catalogs catalogs;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -88,6 +91,7 @@ public class GatewayStartup {
       em.persist(new StartupRecord(Instant.now(), version, loaded.backends().size()));
       return null;
     });
+    catalogs.build(loaded);
     configuration = loaded;
     LOG.info(() -> banner(loaded));
     phase = Phase.READY;

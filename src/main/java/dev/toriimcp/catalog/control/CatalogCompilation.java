@@ -1,0 +1,66 @@
+package dev.toriimcp.catalog.control;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toriimcp.catalog.entity.BackendCatalog;
+import dev.toriimcp.catalog.entity.CatalogSummary;
+import dev.toriimcp.catalog.entity.CompiledTool;
+import dev.toriimcp.catalog.entity.SpecLoadException;
+import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Loads and compiles one backend's spec, turning every failure into a {@link
+ * BackendCatalog.Failed} so that one bad spec never stops the other backends. Used at deployment
+ * and by the {@code CatalogReport} command alike.
+ */
+public final class CatalogCompilation {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SpecLoader loader = new SpecLoader();
+  private final SpecCompiler compiler;
+
+  public CatalogCompilation(SpecCompiler.Settings settings) {
+    this.compiler = new SpecCompiler(settings);
+  }
+
+  public BackendCatalog compile(BackendDefinition backend) {
+    try {
+      SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
+      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy()));
+    } catch (SpecLoadException e) {
+      return new BackendCatalog.Failed(backend.name(), e.getMessage());
+    } catch (RuntimeException e) {
+      return new BackendCatalog.Failed(backend.name(), "spec " + backend.specLocation()
+          + " cannot be compiled: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /** The context-budget summary of a compiled or failed backend. */
+  public static CatalogSummary summary(BackendCatalog catalog) {
+    if (catalog instanceof BackendCatalog.Failed failed) {
+      return new CatalogSummary(failed.backend(), 0, 0, 0, List.of(), List.of(), failed.reason());
+    }
+    ToolCatalog tools = ((BackendCatalog.Ready) catalog).catalog();
+    long bytes = toolsList(tools.tools()).toString().getBytes(StandardCharsets.UTF_8).length;
+    return new CatalogSummary(tools.backend(), tools.tools().size(), bytes, bytes / 4,
+        tools.skipped(), tools.warnings(), null);
+  }
+
+  /** The {@code tools/list} result with every tool on one page: {@code {"tools": [...]}}. */
+  public static ObjectNode toolsList(List<CompiledTool> tools) {
+    ObjectNode result = JsonNodeFactory.instance.objectNode();
+    ArrayNode array = result.putArray("tools");
+    tools.forEach(tool -> array.add(tool.definition()));
+    return result;
+  }
+
+  static ObjectMapper json() {
+    return JSON;
+  }
+}

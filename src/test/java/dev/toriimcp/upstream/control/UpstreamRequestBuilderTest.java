@@ -1,0 +1,223 @@
+package dev.toriimcp.upstream.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.catalog.control.SpecCompiler;
+import dev.toriimcp.catalog.control.SpecLoader;
+import dev.toriimcp.catalog.entity.CompiledTool;
+import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Policy;
+import dev.toriimcp.testing.RecordingServer;
+import dev.toriimcp.testing.RecordingServer.Received;
+import dev.toriimcp.testing.SpecCorpus;
+import dev.toriimcp.upstream.entity.InvalidArgumentsException;
+import dev.toriimcp.upstream.entity.UpstreamRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tool arguments to HTTP requests, checked on the wire: each request is sent to a real local HTTP
+ * server that records exactly what arrived.
+ */
+class UpstreamRequestBuilderTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static RecordingServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new RecordingServer();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static ToolCatalog catalog(Path spec) throws Exception {
+    return new SpecCompiler(SpecCompiler.Settings.DEFAULT)
+        .compile("test", new SpecLoader().load(spec.toUri()), Policy.ALLOW_ALL);
+  }
+
+  private static ToolCatalog resource(String name) throws Exception {
+    return catalog(Path.of(UpstreamRequestBuilderTest.class.getResource("/openapi/" + name).toURI()));
+  }
+
+  private static Received call(ToolCatalog catalog, String tool, String arguments) throws Exception {
+    CompiledTool compiled = catalog.tool(tool).orElseThrow();
+    UpstreamRequest request = new UpstreamRequestBuilder(server.uri(), URI.create("file:/spec.yaml"))
+        .build(compiled, JSON.readTree(arguments.replace('\'', '"')));
+    HttpRequest.Builder http = HttpRequest.newBuilder(request.uri());
+    request.headers().forEach((name, values) -> values.forEach(v -> http.header(name, v)));
+    http.method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+    HTTP.send(http.build(), HttpResponse.BodyHandlers.discarding());
+    return server.take();
+  }
+
+  @Test
+  void pathValuesCannotChangeThePath() throws Exception {
+    ToolCatalog catalog = resource("styles-oas3.yaml");
+
+    assertThat(call(catalog, "getItem", "{'path_id': '../admin?x=1#f'}").rawPath())
+        .isEqualTo("/items/..%2Fadmin%3Fx%3D1%23f");
+    assertThat(call(catalog, "getItem", "{'path_id': '..'}").rawPath()).isEqualTo("/items/%2E%2E");
+    assertThat(call(catalog, "getItem", "{'path_id': 'a/b c%'}").rawPath()).isEqualTo("/items/a%2Fb%20c%25");
+    assertThat(call(catalog, "getItem", "{'path_id': 'Zürich-東京'}").rawPath())
+        .isEqualTo("/items/Z%C3%BCrich-%E6%9D%B1%E4%BA%AC");
+  }
+
+  @Test
+  void namesClashingParametersByLocation() throws Exception {
+    Received received = call(resource("styles-oas3.yaml"), "getItem",
+        "{'path_id': 'p', 'query_id': 'q'}");
+
+    assertThat(received.rawPath()).isEqualTo("/items/p");
+    assertThat(received.rawQuery()).isEqualTo("id=q");
+  }
+
+  @Test
+  void serialisesEveryQueryStyle() throws Exception {
+    Received received = call(resource("styles-oas3.yaml"), "getItem", """
+        {'path_id': '1', 'tags': ['a b', 'c&d'], 'ids': [1, 2], 'space': ['x', 'y'],
+         'pipe': ['x', 'y'], 'filter': {'name': 'n', 'owner': {'id': 7}},
+         'point': {'x': 1, 'y': 2}, 'raw': 'a/b?c'}""");
+
+    assertThat(received.rawQuery()).isEqualTo("tags=a%20b&tags=c%26d&ids=1,2&space=x%20y&pipe=x%7Cy"
+        + "&filter%5Bname%5D=n&filter%5Bowner%5D%5Bid%5D=7&x=1&y=2&raw=a/b?c");
+  }
+
+  @Test
+  void serialisesLabelAndMatrixPathStyles() throws Exception {
+    Received received = call(resource("styles-oas3.yaml"), "labelsAndMatrix",
+        "{'label': ['a', 'b'], 'coords': {'x': 1, 'y': 2}}");
+
+    assertThat(received.rawPath()).isEqualTo("/labels/.a,b/matrix;x=1;y=2");
+  }
+
+  @Test
+  void sendsHeadersCookiesAndAccept() throws Exception {
+    Received received = call(resource("styles-oas3.yaml"), "getItem",
+        "{'path_id': '1', 'X-Trace': 't-1', 'X-List': ['a', 'b'], 'session': 's 1'}");
+
+    assertThat(received.header("X-Trace")).isEqualTo("t-1");
+    assertThat(received.header("X-List")).isEqualTo("a,b");
+    assertThat(received.header("Cookie")).isEqualTo("session=s%201");
+    assertThat(received.header("Accept")).isEqualTo("application/json");
+  }
+
+  @Test
+  void refusesHeaderValuesWithLineBreaks() throws Exception {
+    CompiledTool tool = resource("styles-oas3.yaml").tool("getItem").orElseThrow();
+    InvalidArgumentsException failure = catchThrowableOfType(InvalidArgumentsException.class,
+        () -> new UpstreamRequestBuilder(server.uri(), null)
+            .build(tool, JSON.readTree("{\"path_id\": \"1\", \"X-Trace\": \"a\\r\\nHost: evil\"}")));
+
+    assertThat(failure.problems()).containsExactly("'X-Trace' must not contain line breaks");
+  }
+
+  @Test
+  void namesMissingRequiredArguments() throws Exception {
+    CompiledTool tool = resource("styles-oas3.yaml").tool("createDocument").orElseThrow();
+    InvalidArgumentsException failure = catchThrowableOfType(InvalidArgumentsException.class,
+        () -> new UpstreamRequestBuilder(server.uri(), null).build(tool, JSON.readTree("{}")));
+
+    assertThat(failure).hasMessage("Invalid arguments: 'body' is required");
+  }
+
+  @Test
+  void sendsJsonFormMultipartAndBinaryBodies() throws Exception {
+    ToolCatalog catalog = resource("styles-oas3.yaml");
+
+    Received json = call(catalog, "createDocument", "{'body': {'title': 'T', 'tags': ['x']}}");
+    assertThat(json.header("Content-Type")).isEqualTo("application/json");
+    assertThat(JSON.readTree(json.body())).isEqualTo(JSON.readTree("{\"title\":\"T\",\"tags\":[\"x\"]}"));
+    assertThat(json.header("Accept")).isEqualTo("application/json, text/plain");
+
+    Received form = call(catalog, "submitForm", "{'body': {'name': 'a b&c', 'colours': ['red', 'blue']}}");
+    assertThat(form.header("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
+    assertThat(form.bodyText()).isEqualTo("name=a+b%26c&colours=red&colours=blue");
+
+    String png = Base64.getEncoder().encodeToString(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1});
+    Received multipart = call(catalog, "upload", "{'body': {'note': 'hi', 'meta': {'a': 1},"
+        + " 'file': {'content': '" + png + "', 'filename': 'x.png', 'content_type': 'image/png'}}}");
+    String contentType = multipart.header("Content-Type");
+    assertThat(contentType).startsWith("multipart/form-data; boundary=");
+    String boundary = contentType.substring(contentType.indexOf('=') + 1);
+    String body = new String(multipart.body(), StandardCharsets.ISO_8859_1);
+    assertThat(body).contains("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n")
+        .contains("name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n")
+        .contains("name=\"file\"; filename=\"x.png\"\r\nContent-Type: image/png\r\n\r\n\u0089PNG\u0000\u0001\r\n")
+        .endsWith("--" + boundary + "--\r\n");
+
+    Received blob = call(catalog, "putBlob", "{'body': '" + png + "'}");
+    assertThat(blob.method()).isEqualTo("PUT");
+    assertThat(blob.header("Content-Type")).isEqualTo("application/octet-stream");
+    assertThat(blob.body()).containsExactly(0x89, 'P', 'N', 'G', 0, 1);
+  }
+
+  @Test
+  void mapsSwagger2CollectionFormatsFormDataAndBodyParameters() throws Exception {
+    ToolCatalog catalog = resource("styles-swagger2.yaml");
+
+    Received get = call(catalog, "getPet", "{'petId': 'p1', 'csv': ['a', 'b'], 'ssv': ['a', 'b'],"
+        + " 'pipes': ['a', 'b'], 'multi': ['a', 'b'], 'api_key': 'k'}");
+    assertThat(get.rawPath()).isEqualTo("/pets/p1");
+    assertThat(get.rawQuery()).isEqualTo("csv=a,b&ssv=a%20b&pipes=a%7Cb&multi=a&multi=b");
+    assertThat(get.header("api_key")).isEqualTo("k");
+    assertThat(get.header("Accept")).isEqualTo("application/json, application/xml");
+
+    Received upload = call(catalog, "uploadPhoto", "{'petId': 5, 'body': {'caption': 'c',"
+        + " 'photo': {'content': 'AAE=', 'filename': 'p.bin'}}}");
+    assertThat(upload.rawPath()).isEqualTo("/pets/5/photo");
+    assertThat(upload.header("Content-Type")).startsWith("multipart/form-data; boundary=");
+    assertThat(new String(upload.body(), StandardCharsets.ISO_8859_1))
+        .contains("name=\"caption\"\r\n\r\nc\r\n")
+        .contains("filename=\"p.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n\u0000\u0001\r\n");
+
+    Received add = call(catalog, "addPet", "{'body': {'name': 'Rex'}}");
+    assertThat(add.bodyText()).isEqualTo("{\"name\":\"Rex\"}");
+  }
+
+  @Test
+  void usesTheSpecServersWhenNoBaseUrlIsConfigured() throws Exception {
+    CompiledTool tool = resource("styles-oas3.yaml").tool("getItem").orElseThrow();
+    UpstreamRequest request = new UpstreamRequestBuilder(null, URI.create("https://api.example.com/specs/a.yaml"))
+        .build(tool, JSON.readTree("{\"path_id\": \"1\"}"));
+
+    assertThat(request.uri()).isEqualTo(URI.create("https://api.example.com/base/items/1"));
+  }
+
+  @Test
+  void mapsTheRealPetstoreSpecs() throws Exception {
+    ToolCatalog v3 = catalog(SpecCorpus.named("petstore-v3.yaml").root());
+    Received find = call(v3, "findPetsByTags", "{'tags': ['a', 'b']}");
+    assertThat(find.rawPath()).isEqualTo("/pet/findByTags");
+    assertThat(find.rawQuery()).isEqualTo("tags=a&tags=b");
+    Received delete = call(v3, "deletePet", "{'petId': 3, 'api_key': 'k'}");
+    assertThat(delete.method()).isEqualTo("DELETE");
+    assertThat(delete.header("api_key")).isEqualTo("k");
+    Received form = call(v3, "updatePetWithForm", "{'petId': 3, 'name': 'n', 'status': 's'}");
+    assertThat(form.rawQuery()).isEqualTo("name=n&status=s");
+
+    ToolCatalog v2 = catalog(SpecCorpus.named("petstore-v2-classic.json").root());
+    Received status = call(v2, "findPetsByStatus", "{'status': ['available', 'sold']}");
+    assertThat(status.rawQuery()).isEqualTo("status=available&status=sold");
+  }
+
+}

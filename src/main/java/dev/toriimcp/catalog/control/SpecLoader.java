@@ -28,8 +28,22 @@ public final class SpecLoader {
   public record LoadedSpec(JsonNode document, String version, List<String> warnings) {}
 
   public LoadedSpec load(URI location) throws SpecLoadException {
+    // swagger-parser's reference resolution is by far the slowest step (seconds on OpenAI's
+    // 3 MB 3.1 document) and is only needed to pull in other files: local references are inlined
+    // by SchemaTranslator anyway. So parse without it, and again with it only if the document
+    // refers to anything outside itself.
+    Parsed parsed = parse(location, false);
+    if (hasExternalReference(parsed.document())) {
+      parsed = parse(location, true);
+    }
+    return new LoadedSpec(parsed.document(), parsed.version(), parsed.messages());
+  }
+
+  private record Parsed(JsonNode document, String version, List<String> messages) {}
+
+  private Parsed parse(URI location, boolean resolve) throws SpecLoadException {
     ParseOptions options = new ParseOptions();
-    options.setResolve(true);
+    options.setResolve(resolve);
     options.setResolveFully(false);
     options.setSafelyResolveURL(true);
     String scheme = location.getScheme() == null ? "" : location.getScheme().toLowerCase();
@@ -62,7 +76,25 @@ public final class SpecLoader {
     ObjectMapper mapper = openApi.getSpecVersion() == SpecVersion.V31 ? Json31.mapper() : Json.mapper();
     JsonNode document = mapper.valueToTree(openApi);
     String version = openApi.getOpenapi() == null ? "unknown" : openApi.getOpenapi();
-    return new LoadedSpec(document, version, List.copyOf(messages));
+    return new Parsed(document, version, List.copyOf(messages));
+  }
+
+  /** Whether any {@code $ref} points outside the document (another file or URL). */
+  static boolean hasExternalReference(JsonNode node) {
+    if (node.isObject()) {
+      JsonNode ref = node.get("$ref");
+      if (ref != null && ref.isTextual() && !ref.asText().startsWith("#")) {
+        return true;
+      }
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (hasExternalReference(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean declaresOpenApi32(URI location) {

@@ -41,7 +41,7 @@ public final class CatalogReport {
       err.println(e.getMessage());
       return 1;
     }
-    CatalogCompilation compilation = new CatalogCompilation(SpecCompiler.Settings.DEFAULT);
+    CatalogCompilation compilation = new CatalogCompilation(SpecCompiler.Settings.of(configuration.limits()));
     List<CatalogSummary> summaries = new ArrayList<>();
     for (BackendDefinition backend : configuration.backends()) {
       summaries.add(CatalogCompilation.summary(compilation.compile(backend)));

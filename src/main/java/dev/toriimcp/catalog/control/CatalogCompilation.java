@@ -32,7 +32,7 @@ public final class CatalogCompilation {
   public BackendCatalog compile(BackendDefinition backend) {
     try {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
-      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy()));
+      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy(), backend.tools()));
     } catch (SpecLoadException e) {
       return new BackendCatalog.Failed(backend.name(), e.getMessage());
     } catch (RuntimeException e) {

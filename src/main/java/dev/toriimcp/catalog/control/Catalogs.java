@@ -24,7 +24,7 @@ public class Catalogs {
 
   /** Compiles every backend; a backend whose spec fails is kept as {@link BackendCatalog.Failed}. */
   public void build(GatewayConfiguration configuration) {
-    CatalogCompilation compilation = new CatalogCompilation(SpecCompiler.Settings.DEFAULT);
+    CatalogCompilation compilation = new CatalogCompilation(SpecCompiler.Settings.of(configuration.limits()));
     Map<String, BackendCatalog> catalogs = new LinkedHashMap<>();
     for (BackendDefinition backend : configuration.backends()) {
       long start = System.nanoTime();

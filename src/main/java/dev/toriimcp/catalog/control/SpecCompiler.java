@@ -13,7 +13,9 @@ import dev.toriimcp.catalog.entity.ParameterLocation;
 import dev.toriimcp.catalog.entity.SkippedOperation;
 import dev.toriimcp.catalog.entity.ToolAnnotations;
 import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Limits;
 import dev.toriimcp.configuration.entity.Policy;
+import dev.toriimcp.configuration.entity.ToolOverride;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -39,7 +41,11 @@ public final class SpecCompiler {
 
   /** Compilation settings. */
   public record Settings(int maxRefDepth, int maxDescriptionLength) {
-    public static final Settings DEFAULT = new Settings(4, 1024);
+    public static final Settings DEFAULT = of(Limits.DEFAULT);
+
+    public static Settings of(Limits limits) {
+      return new Settings(limits.schemaDepth(), limits.descriptionLength());
+    }
   }
 
   static final List<String> METHODS =
@@ -57,9 +63,21 @@ public final class SpecCompiler {
   }
 
   public ToolCatalog compile(String backend, SpecLoader.LoadedSpec spec, Policy policy) {
+    return compile(backend, spec, policy, Map.of());
+  }
+
+  /**
+   * @param overrides per-operation name and description overrides, keyed by operationId or by
+   *     {@code "METHOD /path"}
+   */
+  public ToolCatalog compile(String backend, SpecLoader.LoadedSpec spec, Policy policy,
+      Map<String, ToolOverride> overrides) {
     JsonNode document = spec.document();
     SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth());
     ToolNaming naming = new ToolNaming();
+    overrides.values().stream().map(ToolOverride::name).filter(n -> n != null)
+        .forEach(naming::reserve);
+    Set<String> unused = new LinkedHashSet<>(overrides.keySet());
     List<CompiledTool> tools = new ArrayList<>();
     List<SkippedOperation> skipped = new ArrayList<>();
     PolicyMatcher matcher = new PolicyMatcher(policy);
@@ -82,15 +100,25 @@ public final class SpecCompiler {
           skipped.add(new SkippedOperation(upper, path, refusal));
           continue;
         }
-        tools.add(tool(document, schemas, naming, upper, path, pathItem, operation));
+        String key = text(operation, "operationId");
+        ToolOverride override = key == null ? null : overrides.get(key);
+        if (override == null) {
+          key = upper + " " + path;
+          override = overrides.get(key);
+        }
+        unused.remove(key);
+        tools.add(tool(document, schemas, naming, upper, path, pathItem, operation, override));
       }
     }
-    return new ToolCatalog(backend, spec.version(), tools, skipped, spec.warnings());
+    List<String> warnings = new ArrayList<>(spec.warnings());
+    unused.forEach(key -> warnings.add("tools override '" + key + "' matches no operation"));
+    return new ToolCatalog(backend, spec.version(), tools, skipped, warnings);
   }
 
   private CompiledTool tool(JsonNode document, SchemaTranslator schemas, ToolNaming naming,
-      String method, String path, JsonNode pathItem, JsonNode operation) {
-    String name = naming.name(text(operation, "operationId"), method, path);
+      String method, String path, JsonNode pathItem, JsonNode operation, ToolOverride override) {
+    String name = override != null && override.name() != null ? override.name()
+        : naming.name(text(operation, "operationId"), method, path);
     ObjectNode inputSchema = NODES.objectNode().put("type", "object");
     ObjectNode properties = inputSchema.putObject("properties");
     ArrayNode required = NODES.arrayNode();
@@ -112,7 +140,8 @@ public final class SpecCompiler {
     inputSchema.put("additionalProperties", false);
 
     String title = trim(text(operation, "summary"), 200);
-    String description = text(operation, "description");
+    String description = override != null && override.description() != null
+        ? override.description() : text(operation, "description");
     if (description == null) {
       description = text(operation, "summary");
     }

@@ -4,8 +4,10 @@ import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.Limits;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.StorageSettings;
+import dev.toriimcp.configuration.entity.ToolOverride;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import java.io.StringReader;
 import java.net.URI;
@@ -32,8 +34,14 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigurationReader {
 
-  static final List<String> ROOT_KEYS = List.of("public_url", "backends", "storage");
-  static final List<String> BACKEND_KEYS = List.of("name", "spec_url", "base_url", "policy", "auth");
+  static final List<String> ROOT_KEYS = List.of("public_url", "backends", "storage", "limits");
+  static final List<String> BACKEND_KEYS =
+      List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
+  static final List<String> LIMIT_KEYS =
+      List.of("description_length", "response_bytes", "schema_depth");
+  static final List<String> TOOL_KEYS = List.of("name", "description");
+  private static final java.util.regex.Pattern TOOL_NAME =
+      java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   static final List<String> POLICY_KEYS = List.of("allow", "deny", "tags");
   static final List<String> TAG_KEYS = List.of("include", "exclude");
   static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
@@ -95,11 +103,12 @@ public final class ConfigurationReader {
     Map<String, Node> top = entries.get();
     URI publicUrl = publicUrl(top.get("public_url"), root, yaml);
     StorageSettings storage = storage(top.get("storage"), yaml);
+    Limits limits = limits(top.get("limits"), yaml);
     List<BackendDefinition> backends = backends(file, top.get("backends"), root, yaml);
-    if (publicUrl == null || storage == null) {
+    if (publicUrl == null || storage == null || limits == null) {
       return null;
     }
-    return new GatewayConfiguration(file, publicUrl, backends, storage);
+    return new GatewayConfiguration(file, publicUrl, backends, storage, limits);
   }
 
   private URI publicUrl(Node node, Node root, YamlNodes yaml) {
@@ -199,10 +208,11 @@ public final class ConfigurationReader {
         : url(entries.get("base_url"), label, position + ".base_url", yaml).orElse(null);
     Policy policy = policy(entries.get("policy"), label, position + ".policy", yaml);
     UpstreamAuth auth = auth(entries.get("auth"), label, position + ".auth", yaml);
-    if (name == null || spec == null || policy == null) {
+    Map<String, ToolOverride> tools = tools(entries.get("tools"), label, position + ".tools", yaml);
+    if (name == null || spec == null || policy == null || tools == null) {
       return Optional.empty();
     }
-    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth));
+    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth, tools));
   }
 
   /** The raw {@code name} of a backend entry, used only to label problems found around it. */
@@ -276,6 +286,87 @@ public final class ConfigurationReader {
       yaml.problem(node, backend, key, "not a valid URL ('" + shown + "'): " + e.getReason());
       return Optional.empty();
     }
+  }
+
+  private Limits limits(Node node, YamlNodes yaml) {
+    if (node == null || YamlNodes.isNull(node)) {
+      return Limits.DEFAULT;
+    }
+    Optional<Map<String, Node>> found = yaml.mapping(node, null, "limits", LIMIT_KEYS);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map<String, Node> entries = found.get();
+    Integer description = positive(entries.get("description_length"), "limits.description_length",
+        Limits.DEFAULT.descriptionLength(), 20, yaml);
+    Integer response = positive(entries.get("response_bytes"), "limits.response_bytes",
+        Limits.DEFAULT.responseBytes(), 1024, yaml);
+    Integer depth = positive(entries.get("schema_depth"), "limits.schema_depth",
+        Limits.DEFAULT.schemaDepth(), 1, yaml);
+    if (description == null || response == null || depth == null) {
+      return null;
+    }
+    return new Limits(description, response, depth);
+  }
+
+  private Integer positive(Node node, String key, int fallback, int minimum, YamlNodes yaml) {
+    if (node == null || YamlNodes.isNull(node)) {
+      return fallback;
+    }
+    Optional<String> text = yaml.string(node, null, key);
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      int value = Integer.parseInt(text.get().trim().replace("_", ""));
+      if (value >= minimum) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    yaml.problem(node, null, key, "expected a whole number of at least " + minimum + ", found '"
+        + YamlNodes.raw(node) + "'");
+    return null;
+  }
+
+  /** {@code tools}: per-operation overrides keyed by operationId or "METHOD /path". */
+  private Map<String, ToolOverride> tools(Node node, String backend, String key, YamlNodes yaml) {
+    Map<String, ToolOverride> overrides = new java.util.LinkedHashMap<>();
+    if (node == null || YamlNodes.isNull(node)) {
+      return overrides;
+    }
+    if (!(node instanceof org.yaml.snakeyaml.nodes.MappingNode map)) {
+      yaml.problem(node, backend, key, "expected a mapping from operationId or \"METHOD /path\""
+          + " to {name, description}, found " + YamlNodes.kind(node));
+      return null;
+    }
+    boolean valid = true;
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (org.yaml.snakeyaml.nodes.NodeTuple tuple : map.getValue()) {
+      String operation = YamlNodes.raw(tuple.getKeyNode());
+      String entryKey = key + "." + operation;
+      Optional<Map<String, Node>> entries =
+          yaml.mapping(tuple.getValueNode(), backend, entryKey, TOOL_KEYS);
+      if (entries.isEmpty()) {
+        valid = false;
+        continue;
+      }
+      String name = yaml.string(entries.get().get("name"), backend, entryKey + ".name").orElse(null);
+      if (name != null && !TOOL_NAME.matcher(name).matches()) {
+        yaml.problem(entries.get().get("name"), backend, entryKey + ".name", "tool names must match"
+            + " ^[A-Za-z0-9_-]{1,64}$, found '" + YamlNodes.raw(entries.get().get("name")) + "'");
+        valid = false;
+      } else if (name != null && !names.add(name)) {
+        yaml.problem(entries.get().get("name"), backend, entryKey + ".name",
+            "tool name '" + name + "' is given to two operations");
+        valid = false;
+      }
+      String description = yaml.string(entries.get().get("description"), backend,
+          entryKey + ".description").orElse(null);
+      overrides.put(operation, new ToolOverride(name, description));
+    }
+    return valid ? overrides : null;
   }
 
   private Policy policy(Node node, String backend, String key, YamlNodes yaml) {

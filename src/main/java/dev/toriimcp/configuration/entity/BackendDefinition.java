@@ -1,6 +1,7 @@
 package dev.toriimcp.configuration.entity;
 
 import java.net.URI;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -14,9 +15,11 @@ import java.util.regex.Pattern;
  * @param baseUrl upstream base URL; {@code null} means the spec's own {@code servers}
  * @param policy which operations become tools
  * @param auth how users log in upstream; {@code null} when the backend needs no user credential
+ * @param tools per-operation overrides, keyed by operationId or {@code "METHOD /path"}
  */
 public record BackendDefinition(
-    String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth) {
+    String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
+    Map<String, ToolOverride> tools) {
 
   public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -24,6 +27,7 @@ public record BackendDefinition(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(specLocation, "specLocation");
     Objects.requireNonNull(policy, "policy");
+    tools = Map.copyOf(tools);
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid backend name");
     }

@@ -12,9 +12,11 @@ import java.util.Optional;
  * @param publicUrl issuer and base of every resource URL, without a trailing slash
  * @param backends the backends, in file order, with unique names
  * @param storage where state is kept
+ * @param limits size limits
  */
 public record GatewayConfiguration(
-    Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage) {
+    Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
+    Limits limits) {
 
   public GatewayConfiguration {
     backends = List.copyOf(backends);

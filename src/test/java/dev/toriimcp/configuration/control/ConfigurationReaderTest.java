@@ -65,6 +65,42 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void readsLimitsAndToolOverrides() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        limits: {description_length: 300, response_bytes: 65536, schema_depth: 2}
+        backends:
+          - name: a
+            spec_url: a.yaml
+            tools:
+              getPetById: {name: get_pet}
+              "DELETE /pets/{id}": {description: Deletes for good.}
+        """);
+
+    assertThat(configuration.limits()).isEqualTo(new dev.toriimcp.configuration.entity.Limits(300, 65536, 2));
+    assertThat(configuration.backends().get(0).tools()).containsOnlyKeys("getPetById", "DELETE /pets/{id}");
+    assertThat(configuration.backends().get(0).tools().get("getPetById").name()).isEqualTo("get_pet");
+  }
+
+  @Test
+  void reportsInvalidLimitsAndToolNames() {
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        limits: {response_bytes: lots}
+        backends:
+          - name: a
+            spec_url: a.yaml
+            tools:
+              x: {name: "bad name"}
+              y: {name: same}
+              z: {name: same}
+        """)).containsExactly(
+            "expected a whole number of at least 1024, found 'lots'",
+            "tool names must match ^[A-Za-z0-9_-]{1,64}$, found 'bad name'",
+            "tool name 'same' is given to two operations");
+  }
+
+  @Test
   void defaultsStorageToEmbeddedDerbyUnderTorIiData() {
     GatewayConfiguration configuration = reader.read(FILE, """
         public_url: http://localhost:8080

@@ -34,6 +34,7 @@ public final class SpecLoader {
     // refers to anything outside itself.
     Parsed parsed = parse(location, false);
     if (hasExternalReference(parsed.document())) {
+      refuseForeignOrigins(location, parsed.document());
       parsed = parse(location, true);
     }
     return new LoadedSpec(parsed.document(), parsed.version(), parsed.messages());
@@ -79,6 +80,77 @@ public final class SpecLoader {
     return new Parsed(document, version, List.copyOf(messages));
   }
 
+  /**
+   * SSRF guard: a {@code $ref} may point to another file next to the spec, or to a URL of the
+   * spec's own origin (scheme, host and port), never elsewhere. Deeper files are additionally
+   * covered by swagger-parser's safe URL resolution, which refuses private and loopback addresses
+   * other than the spec's own host.
+   */
+  static void refuseForeignOrigins(URI location, JsonNode node) throws SpecLoadException {
+    if (node.isObject() && node.path("$ref").isTextual()) {
+      String ref = node.get("$ref").asText();
+      if (!ref.startsWith("#")) {
+        URI target;
+        try {
+          target = location.resolve(ref.contains("#") ? ref.substring(0, ref.indexOf('#')) : ref);
+        } catch (IllegalArgumentException e) {
+          throw new SpecLoadException("spec " + location + ": malformed $ref '" + ref + "'");
+        }
+        if (!sameOrigin(location, target)) {
+          throw new SpecLoadException("spec " + location + ": $ref '" + ref + "' points outside"
+              + " the spec's origin and is refused (server-side request forgery protection);"
+              + " copy the referenced document next to the spec");
+        }
+      }
+    }
+    for (JsonNode child : structural(node)) {
+      refuseForeignOrigins(location, child);
+    }
+  }
+
+  /**
+   * The children of a node that can hold references: literal values ({@code example},
+   * {@code examples}, {@code default}, {@code const}, {@code enum}) and extensions are data, and
+   * a {@code $ref} key inside them (GitHub's SCIM examples have some) is not a reference.
+   */
+  private static List<JsonNode> structural(JsonNode node) {
+    List<JsonNode> children = new java.util.ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(children::add);
+    } else if (node.isObject()) {
+      node.fields().forEachRemaining(field -> {
+        String key = field.getKey();
+        if (!LITERALS.contains(key) && !key.startsWith("x-")) {
+          children.add(field.getValue());
+        }
+      });
+    }
+    return children;
+  }
+
+  private static final java.util.Set<String> LITERALS =
+      java.util.Set.of("example", "examples", "default", "const", "enum");
+
+  private static boolean sameOrigin(URI a, URI b) {
+    String schemeA = a.getScheme() == null ? "" : a.getScheme().toLowerCase();
+    String schemeB = b.getScheme() == null ? "" : b.getScheme().toLowerCase();
+    if (!schemeA.equals(schemeB)) {
+      return false;
+    }
+    if (schemeA.equals("file")) {
+      return true;
+    }
+    return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI uri) {
+    if (uri.getPort() >= 0) {
+      return uri.getPort();
+    }
+    return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
   /** Whether any {@code $ref} points outside the document (another file or URL). */
   static boolean hasExternalReference(JsonNode node) {
     if (node.isObject()) {
@@ -87,11 +159,9 @@ public final class SpecLoader {
         return true;
       }
     }
-    if (node.isContainerNode()) {
-      for (JsonNode child : node) {
-        if (hasExternalReference(child)) {
-          return true;
-        }
+    for (JsonNode child : structural(node)) {
+      if (hasExternalReference(child)) {
+        return true;
       }
     }
     return false;

@@ -61,10 +61,30 @@ class GatewayDeploymentIT {
   }
 
   @Test
+  void aBackendWhoseSpecFailsAnswers503AndOthersStillServe() throws Exception {
+    HttpResponse<String> broken = post("/mcp/broken");
+    HttpResponse<String> unknown = post("/mcp/nope");
+    HttpResponse<String> demo = post("/mcp/demo");
+
+    assertThat(broken.statusCode()).isEqualTo(503);
+    assertThat(broken.headers().firstValue("Retry-After")).contains("300");
+    assertThat(broken.body()).contains("backend 'broken' is unavailable: its API description could"
+        + " not be loaded").doesNotContain("does-not-exist.yaml");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(demo.statusCode()).isNotIn(404, 503);
+  }
+
+  @Test
   void startIsRecordedInTheDatabase() throws Exception {
     HttpResponse<String> health = get("/health");
 
     assertThat(health.body()).containsPattern("\"startups\":\"[1-9][0-9]*\"");
+  }
+
+  private HttpResponse<String> post(String path) throws Exception {
+    URI uri = URI.create("http://localhost:" + base.getPort() + path);
+    return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {

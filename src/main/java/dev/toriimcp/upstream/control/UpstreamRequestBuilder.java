@@ -1,12 +1,10 @@
 package dev.toriimcp.upstream.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.BodyBinding;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.OperationBinding;
 import dev.toriimcp.catalog.entity.ParameterBinding;
-import dev.toriimcp.catalog.entity.ParameterLocation;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import java.io.ByteArrayOutputStream;
@@ -58,7 +56,7 @@ public final class UpstreamRequestBuilder {
   public UpstreamRequest build(CompiledTool tool, JsonNode arguments) throws InvalidArgumentsException {
     OperationBinding binding = tool.binding();
     List<String> problems = new ArrayList<>();
-    JsonNode args = arguments == null || arguments.isNull() ? ObjectNode_EMPTY : arguments;
+    JsonNode args = arguments == null || arguments.isNull() ? EMPTY_ARGUMENTS : arguments;
     String path = binding.pathTemplate();
     StringBuilder query = new StringBuilder();
     Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -247,7 +245,7 @@ public final class UpstreamRequestBuilder {
     return value.isContainerNode() ? value.toString() : value.asText();
   }
 
-  private static final JsonNode ObjectNode_EMPTY =
+  private static final JsonNode EMPTY_ARGUMENTS =
       com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
   /** An encoded body. */

@@ -50,14 +50,24 @@ final class SchemaTranslator {
   private final JsonNode document;
   private final int maxRefDepth;
   private final Map<String, ObjectNode> memo = new HashMap<>();
+  private final String hiddenFlag;
 
   /**
    * @param document the whole normalised OpenAPI document, against which local refs resolve
    * @param maxRefDepth how many nested {@code $ref}s are expanded before cutting
    */
   SchemaTranslator(JsonNode document, int maxRefDepth) {
+    this(document, maxRefDepth, true);
+  }
+
+  /**
+   * @param forInput true for request schemas ({@code readOnly} properties dropped), false for
+   *     response schemas ({@code writeOnly} properties dropped)
+   */
+  SchemaTranslator(JsonNode document, int maxRefDepth, boolean forInput) {
     this.document = document;
     this.maxRefDepth = maxRefDepth;
+    this.hiddenFlag = forInput ? "readOnly" : "writeOnly";
   }
 
   /** Translates a schema used as input (request parameters and bodies). */
@@ -192,12 +202,13 @@ final class SchemaTranslator {
     }
   }
 
+  /** Whether a property is hidden in this direction: readOnly for inputs, writeOnly for outputs. */
   private boolean isReadOnly(JsonNode property) {
-    if (property.path("readOnly").asBoolean(false)) {
+    if (property.path(hiddenFlag).asBoolean(false)) {
       return true;
     }
     JsonNode resolved = property.has("$ref") ? resolve(property) : null;
-    return resolved != null && resolved.path("readOnly").asBoolean(false);
+    return resolved != null && resolved.path(hiddenFlag).asBoolean(false);
   }
 
   /** Drops {@code type} values that are not JSON Schema types (seen: springfox's "ref"). */

@@ -74,6 +74,8 @@ public final class SpecCompiler {
       Map<String, ToolOverride> overrides) {
     JsonNode document = spec.document();
     SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth());
+    SchemaTranslator responses = new SchemaTranslator(document, settings.maxRefDepth(), false);
+    List<String> warnings = new ArrayList<>(spec.warnings());
     ToolNaming naming = new ToolNaming();
     overrides.values().stream().map(ToolOverride::name).filter(n -> n != null)
         .forEach(naming::reserve);
@@ -107,10 +109,19 @@ public final class SpecCompiler {
           override = overrides.get(key);
         }
         unused.remove(key);
-        tools.add(tool(document, schemas, naming, upper, path, pathItem, operation, override));
+        CompiledTool tool = tool(document, schemas, naming, upper, path, pathItem, operation, override);
+        if (override != null && override.outputSchema()) {
+          ObjectNode output = OutputSchemas.of(responses, operation);
+          if (output == null) {
+            warnings.add("output_schema for '" + key + "': no successful JSON object response in"
+                + " the spec, so no outputSchema is published");
+          } else {
+            tool = withOutputSchema(tool, output);
+          }
+        }
+        tools.add(tool);
       }
     }
-    List<String> warnings = new ArrayList<>(spec.warnings());
     unused.forEach(key -> warnings.add("tools override '" + key + "' matches no operation"));
     return new ToolCatalog(backend, spec.version(), tools, skipped, warnings);
   }
@@ -149,8 +160,14 @@ public final class SpecCompiler {
     ToolAnnotations annotations = ToolAnnotations.forMethod(method);
     OperationBinding binding = new OperationBinding(method, path,
         servers(document, pathItem, operation), parameters, bodyBinding, accept(operation));
-    return new CompiledTool(name, title, description, inputSchema, annotations, binding,
-        definition(name, title, description, inputSchema, annotations));
+    return new CompiledTool(name, title, description, inputSchema, null, annotations, binding,
+        definition(name, title, description, inputSchema, null, annotations));
+  }
+
+  private static CompiledTool withOutputSchema(CompiledTool tool, ObjectNode output) {
+    return new CompiledTool(tool.name(), tool.title(), tool.description(), tool.inputSchema(),
+        output, tool.annotations(), tool.binding(), definition(tool.name(), tool.title(),
+            tool.description(), tool.inputSchema(), output, tool.annotations()));
   }
 
   private List<ParameterBinding> parameters(SchemaTranslator schemas, JsonNode pathItem,
@@ -317,7 +334,7 @@ public final class SpecCompiler {
   }
 
   private static ObjectNode definition(String name, String title, String description,
-      ObjectNode inputSchema, ToolAnnotations annotations) {
+      ObjectNode inputSchema, ObjectNode outputSchema, ToolAnnotations annotations) {
     ObjectNode tool = NODES.objectNode().put("name", name);
     if (title != null) {
       tool.put("title", title);
@@ -326,6 +343,9 @@ public final class SpecCompiler {
       tool.put("description", description);
     }
     tool.set("inputSchema", inputSchema);
+    if (outputSchema != null) {
+      tool.set("outputSchema", outputSchema);
+    }
     tool.putObject("annotations")
         .put("readOnlyHint", annotations.readOnlyHint())
         .put("destructiveHint", annotations.destructiveHint())

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param title short human title (the operation's summary), or {@code null}
  * @param description what the tool does, trimmed to the configured length, or {@code null}
  * @param inputSchema JSON Schema 2020-12, root {@code type: object}, no {@code $ref}
+ * @param outputSchema the published output schema, or {@code null} (only where configured)
  * @param annotations behaviour hints
  * @param binding how to call the operation
  * @param definition the complete {@code Tool} object as served by {@code tools/list}
@@ -20,6 +21,7 @@ public record CompiledTool(
     String title,
     String description,
     ObjectNode inputSchema,
+    ObjectNode outputSchema,
     ToolAnnotations annotations,
     OperationBinding binding,
     JsonNode definition) {}

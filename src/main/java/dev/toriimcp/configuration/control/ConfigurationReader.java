@@ -39,7 +39,7 @@ public final class ConfigurationReader {
       List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
   static final List<String> LIMIT_KEYS =
       List.of("description_length", "response_bytes", "schema_depth");
-  static final List<String> TOOL_KEYS = List.of("name", "description");
+  static final List<String> TOOL_KEYS = List.of("name", "description", "output_schema");
   private static final java.util.regex.Pattern TOOL_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
   static final List<String> POLICY_KEYS = List.of("allow", "deny", "tags");
@@ -364,7 +364,13 @@ public final class ConfigurationReader {
       }
       String description = yaml.string(entries.get().get("description"), backend,
           entryKey + ".description").orElse(null);
-      overrides.put(operation, new ToolOverride(name, description));
+      Node outputNode = entries.get().get("output_schema");
+      String output = yaml.string(outputNode, backend, entryKey + ".output_schema").orElse("false");
+      if (!output.equals("true") && !output.equals("false")) {
+        yaml.problem(outputNode, backend, entryKey + ".output_schema", "expected true or false");
+        valid = false;
+      }
+      overrides.put(operation, new ToolOverride(name, description, output.equals("true")));
     }
     return valid ? overrides : null;
   }

@@ -6,5 +6,6 @@ package dev.toriimcp.configuration.entity;
  *
  * @param name the tool's name instead of the derived one, or {@code null}
  * @param description the tool's description instead of the spec's, or {@code null}
+ * @param outputSchema whether to publish an {@code outputSchema} for the tool (see README)
  */
-public record ToolOverride(String name, String description) {}
+public record ToolOverride(String name, String description, boolean outputSchema) {}

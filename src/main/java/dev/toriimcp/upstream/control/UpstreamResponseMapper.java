@@ -39,6 +39,28 @@ public final class UpstreamResponseMapper {
   }
 
   public ObjectNode map(UpstreamResponse response, String resourceUri) {
+    return map(response, resourceUri, false);
+  }
+
+  /**
+   * @param structured whether the tool publishes an {@code outputSchema}: then a successful
+   *     result must carry {@code structuredContent}, and a response that is not a complete JSON
+   *     object becomes {@code isError: true} instead
+   */
+  public ObjectNode map(UpstreamResponse response, String resourceUri, boolean structured) {
+    ObjectNode result = mapContent(response, resourceUri);
+    if (structured && !result.path("isError").asBoolean() && !result.has("structuredContent")) {
+      ObjectNode error = NODES.objectNode();
+      error.putArray("content").addObject().put("type", "text").put("text", "The upstream"
+          + " response is not a complete JSON object, as this tool's outputSchema requires:\n"
+          + result.path("content").path(0).path("text").asText(""));
+      error.put("isError", true);
+      return error;
+    }
+    return result;
+  }
+
+  private ObjectNode mapContent(UpstreamResponse response, String resourceUri) {
     ObjectNode result = NODES.objectNode();
     ArrayNode content = result.putArray("content");
     boolean error = response.status() >= 400;

@@ -2,6 +2,7 @@ package dev.toriimcp.catalog.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ToolCatalog;
 import dev.toriimcp.configuration.entity.Limits;
@@ -22,14 +23,31 @@ class SpecCompilerTest {
   void appliesNameAndDescriptionOverridesByOperationIdOrMethodAndPath() throws Exception {
     ToolCatalog catalog = new SpecCompiler(SpecCompiler.Settings.DEFAULT).compile("petstore",
         petstore(), Policy.ALLOW_ALL, Map.of(
-            "getPetById", new ToolOverride("pet", null),
-            "DELETE /pet/{petId}", new ToolOverride(null, "Removes a pet for good."),
-            "noSuchOperation", new ToolOverride("x", null)));
+            "getPetById", new ToolOverride("pet", null, false),
+            "DELETE /pet/{petId}", new ToolOverride(null, "Removes a pet for good.", false),
+            "noSuchOperation", new ToolOverride("x", null, false)));
 
     assertThat(catalog.tool("pet")).isPresent();
     assertThat(catalog.tool("getPetById")).isEmpty();
     assertThat(catalog.tool("deletePet").map(CompiledTool::description)).contains("Removes a pet for good.");
     assertThat(catalog.warnings()).contains("tools override 'noSuchOperation' matches no operation");
+  }
+
+  @Test
+  void publishesADocumentationOnlyOutputSchemaWhereConfigured() throws Exception {
+    ToolCatalog catalog = new SpecCompiler(SpecCompiler.Settings.DEFAULT).compile("petstore",
+        petstore(), Policy.ALLOW_ALL, Map.of(
+            "getPetById", new ToolOverride(null, null, true),
+            "deletePet", new ToolOverride(null, null, true)));
+
+    JsonNode output = catalog.tool("getPetById").orElseThrow().definition().get("outputSchema");
+    assertThat(output.path("type").asText()).isEqualTo("object");
+    assertThat(output.at("/properties/name").isObject()).isTrue();
+    assertThat(output.toString()).doesNotContain("required").doesNotContain("enum")
+        .doesNotContain("\"type\":\"string\"");
+    assertThat(catalog.tool("findPetsByStatus").orElseThrow().definition().has("outputSchema")).isFalse();
+    assertThat(catalog.tool("deletePet").orElseThrow().outputSchema()).isNull();
+    assertThat(catalog.warnings()).anySatisfy(w -> assertThat(w).startsWith("output_schema for 'deletePet'"));
   }
 
   @Test

@@ -74,6 +74,17 @@ class UpstreamResponseMapperTest {
   }
 
   @Test
+  void aToolWithAnOutputSchemaAlwaysGetsStructuredContentOrAnError() {
+    UpstreamResponse object = new UpstreamResponse(200, "application/json", utf8("{\"id\":1}"), false);
+    UpstreamResponse array = new UpstreamResponse(200, "application/json", utf8("[1]"), false);
+
+    assertThat(mapper.map(object, "torii://x", true).at("/structuredContent/id").asInt()).isEqualTo(1);
+    JsonNode failed = mapper.map(array, "torii://x", true);
+    assertThat(failed.get("isError").asBoolean()).isTrue();
+    assertThat(failed.at("/content/0/text").asText()).contains("not a complete JSON object").endsWith("[1]");
+  }
+
+  @Test
   void emptyBodies() {
     assertThat(map(204, null, new byte[0], false).at("/content/0/text").asText())
         .isEqualTo("HTTP 204 (no content)");

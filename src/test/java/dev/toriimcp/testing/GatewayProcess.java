@@ -40,6 +40,12 @@ public final class GatewayProcess implements AutoCloseable {
   /** Starts the server on a free loopback port with the given config and extra environment. */
   public static GatewayProcess start(String name, Path config, Map<String, String> environment)
       throws IOException {
+    return start(name, config, environment, List.of());
+  }
+
+  /** As {@link #start(String, Path, Map)}, with extra Payara Micro options (e.g. --addlibs). */
+  public static GatewayProcess start(String name, Path config, Map<String, String> environment,
+      List<String> payaraOptions) throws IOException {
     int port = freePort();
     Path log = TARGET.resolve("it-logs").resolve(name + ".log");
     Files.createDirectories(log.getParent());
@@ -50,7 +56,9 @@ public final class GatewayProcess implements AutoCloseable {
         "-Dtorii.exit-on-startup-failure=true",
         "-Xmx512m",
         "-jar", TARGET.resolve("payara-micro.jar").toString(),
-        "--nocluster", "--port", String.valueOf(port),
+        "--nocluster", "--port", String.valueOf(port)));
+    command.addAll(payaraOptions);
+    command.addAll(List.of(
         "--deploy", TARGET.resolve("torii-mcp-demo.war") + ":/demo",
         "--deploy", TARGET.resolve("torii-mcp.war") + ":/"));
     ProcessBuilder builder = new ProcessBuilder(command)

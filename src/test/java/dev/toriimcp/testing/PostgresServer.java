@@ -55,6 +55,10 @@ public final class PostgresServer implements AutoCloseable {
     return server;
   }
 
+  public int port() {
+    return port;
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }

@@ -13,10 +13,11 @@ import java.util.Optional;
  * @param backends the backends, in file order, with unique names
  * @param storage where state is kept
  * @param limits size limits
+ * @param sealing the sealing keys; {@code null} when no backend has a user login (nothing to seal)
  */
 public record GatewayConfiguration(
     Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
-    Limits limits) {
+    Limits limits, SealingSettings sealing) {
 
   public GatewayConfiguration {
     backends = List.copyOf(backends);

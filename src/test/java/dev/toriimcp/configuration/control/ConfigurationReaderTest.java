@@ -20,8 +20,9 @@ class ConfigurationReaderTest {
   private static final Path FILE = Path.of("/etc/torii/mcp-proxy.yaml");
   private static final String SECRET = "s3cr3t-Value-That-Must-Not-Leak";
 
+  private static final String KEY = "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=";
   private final Map<String, String> environment =
-      Map.of("API_HOST", "api.example.com", "TOKEN", SECRET);
+      Map.of("API_HOST", "api.example.com", "TOKEN", SECRET, "TOKEN_KEY", KEY);
   private final Map<String, String> jndi = Map.of("torii/spec", "https://specs.example.com/a.yaml");
   private final ConfigurationReader reader = new ConfigurationReader(new PlaceholderResolver(
       environment::get, name -> null, name -> Optional.ofNullable(jndi.get(name))));
@@ -44,6 +45,11 @@ class ConfigurationReaderTest {
             auth: {type: oauth2, issuer: https://idp.example.com}
         storage:
           datasource: jdbc/torii
+        sealing:
+          keys:
+            - {id: old, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}
+            - {id: new, secret: "${TOKEN_KEY}"}
+          current: old
         """);
 
     assertThat(configuration.publicUrl()).isEqualTo(URI.create("https://mcp.example.com"));
@@ -62,6 +68,32 @@ class ConfigurationReaderTest {
     assertThat(remote.baseUrl()).isNull();
     assertThat(remote.auth()).isEqualTo(new UpstreamAuth.OAuth2(URI.create("https://idp.example.com")));
     assertThat(configuration.mcpUrl(petstore)).isEqualTo(URI.create("https://mcp.example.com/mcp/petstore"));
+    assertThat(configuration.sealing().keys()).extracting(k -> k.id()).containsExactly("old", "new");
+    assertThat(configuration.sealing().keys().get(1).secret())
+        .isEqualTo(java.util.Base64.getDecoder().decode(KEY));
+    assertThat(configuration.sealing().current()).isEqualTo("old");
+  }
+
+  @Test
+  void requiresAValidSealingKeyOnceABackendHasALoginAndNeverShowsIt() {
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml, auth: {type: login-broker, login_url: "https://a/login"}}]
+        """)).singleElement().asString().startsWith("required because a backend has 'auth'");
+
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml, auth: {type: login-broker, login_url: "https://a/login"}}]
+        sealing:
+          keys:
+            - {id: k1, secret: "${TOKEN}"}
+            - {id: k1, secret: c2hvcnQ=}
+          current: k9
+        """);
+    assertThat(problems).extracting(ConfigurationProblem::key)
+        .containsExactly("sealing.keys[0].secret", "sealing.keys[1].id", "sealing.keys[1].secret");
+    assertThat(problems).allSatisfy(p -> assertThat(p.toString()).doesNotContain(SECRET)
+        .doesNotContain("c2hvcnQ="));
   }
 
   @Test

@@ -53,6 +53,12 @@ class MigrationsTest {
     assertThat(count(connection, "databasechangelog")).as("after a second run").isEqualTo(applied);
     assertThat(columns(connection, "platform_startup"))
         .containsExactlyInAnyOrder("id", "started_at", "gateway_version", "backend_count");
+    for (String table : List.of("oauth_client", "oauth_authorization_code", "oauth_access_token",
+        "oauth_refresh_token", "oauth_consent", "upstream_credential")) {
+      assertThat(columns(connection, table)).as(table).isNotEmpty();
+    }
+    assertThat(columns(connection, "oauth_access_token")).contains("token_hash")
+        .doesNotContain("token", "access_token");
     // The identity column generates keys on both databases.
     connection.setAutoCommit(true);
     try (PreparedStatement insert = connection.prepareStatement(

@@ -1,0 +1,192 @@
+package dev.toriimcp.oauth.control;
+
+import dev.toriimcp.oauth.entity.AccessGrant;
+import dev.toriimcp.oauth.entity.AccessToken;
+import dev.toriimcp.oauth.entity.AuthorizationCode;
+import dev.toriimcp.oauth.entity.OAuthError;
+import dev.toriimcp.oauth.entity.OAuthException;
+import dev.toriimcp.oauth.entity.RefreshToken;
+import dev.toriimcp.oauth.entity.RegisteredClient;
+import dev.toriimcp.oauth.entity.TokenResponse;
+import dev.toriimcp.platform.control.Storage;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Codes and tokens: issue, redeem, rotate, validate, revoke. Every value is 256 random bits and
+ * only its SHA-256 hash is stored (ADR 0007).
+ */
+@ApplicationScoped
+public class Tokens {
+
+  static final Duration CODE_LIFETIME = Duration.ofSeconds(120);
+  static final Duration ACCESS_LIFETIME = Duration.ofHours(1);
+  static final Duration REFRESH_LIFETIME = Duration.ofDays(30);
+  static final Duration REFRESH_IDLE = Duration.ofDays(7);
+  /** A rotated refresh token still works this long, for clients that refresh in parallel. */
+  static final Duration REFRESH_GRACE = Duration.ofSeconds(60);
+
+  @Inject Storage storage;
+
+  /** Issues a code for an approved authorization request; returns the code itself. */
+  public String issueCode(String clientId, String redirectUri, String codeChallenge,
+      String subject, String backend, String scope) {
+    String code = Secrets.newToken();
+    AuthorizationCode entity = new AuthorizationCode(Secrets.hash(code), clientId, redirectUri,
+        codeChallenge, subject, backend, scope, Secrets.newToken(),
+        Instant.now().plus(CODE_LIFETIME));
+    storage.inTransaction(em -> {
+      em.persist(entity);
+      return null;
+    });
+    return code;
+  }
+
+  /**
+   * Redeems a code (OAuth 2.1 §4.1.3). A second redemption with a correct verifier is refused and
+   * revokes what the first one issued; a replay with a wrong verifier changes nothing.
+   */
+  public TokenResponse redeem(RegisteredClient client, String code, String redirectUri,
+      String verifier, String backendFromResource) {
+    return storage.inTransaction(em -> redeem(em, client, code, redirectUri, verifier,
+        backendFromResource)).get();
+  }
+
+  /**
+   * The outcome of a token request whose refusal must still be committed: a detected code or
+   * refresh-token replay revokes the grant, and that revocation must not roll back with the error.
+   */
+  private record Outcome(TokenResponse response, OAuthError error) {
+    TokenResponse get() {
+      if (error != null) {
+        throw new OAuthException(error);
+      }
+      return response;
+    }
+  }
+
+  private Outcome redeem(EntityManager em, RegisteredClient client, String code,
+      String redirectUri, String verifier, String backendFromResource) {
+    AuthorizationCode stored = em.find(AuthorizationCode.class, Secrets.hash(code),
+        LockModeType.PESSIMISTIC_WRITE);
+    if (stored == null || !stored.clientId().equals(client.clientId())) {
+      throw new OAuthException(OAuthError.invalidGrant("the code is invalid"));
+    }
+    if (!Pkce.verifies(verifier, stored.codeChallenge())) {
+      throw new OAuthException(OAuthError.invalidGrant("the code verifier does not match"));
+    }
+    if (stored.consumed()) {
+      revokeGrant(em, stored.grantId());
+      return new Outcome(null, OAuthError.invalidGrant("the code was already used"));
+    }
+    if (stored.expiresAt().isBefore(Instant.now())) {
+      throw new OAuthException(OAuthError.invalidGrant("the code has expired"));
+    }
+    if (redirectUri != null && !redirectUri.equals(stored.redirectUri())) {
+      throw new OAuthException(OAuthError.invalidGrant("redirect_uri does not match"));
+    }
+    if (backendFromResource != null && !backendFromResource.equals(stored.backend())) {
+      throw new OAuthException(OAuthError.invalidTarget("resource does not match the grant"));
+    }
+    stored.consume(Instant.now());
+    client.used(Instant.now());
+    em.merge(client);
+    return new Outcome(issue(em, client, stored.subject(), stored.backend(), stored.scope(),
+        stored.grantId()), null);
+  }
+
+  /**
+   * Rotates a refresh token (OAuth 2.1 §4.3.1). Within {@link #REFRESH_GRACE} of its rotation a
+   * used token still yields fresh tokens (parallel refreshes); after that, its reuse revokes the
+   * whole grant. A refused request never consumes the token.
+   */
+  public TokenResponse refresh(RegisteredClient client, String refreshToken, String scope,
+      String backendFromResource) {
+    return storage.inTransaction(em -> {
+      RefreshToken stored = em.find(RefreshToken.class, Secrets.hash(refreshToken),
+          LockModeType.PESSIMISTIC_WRITE);
+      Instant now = Instant.now();
+      if (stored == null || stored.revoked() || !stored.clientId().equals(client.clientId())) {
+        throw new OAuthException(OAuthError.invalidGrant("the refresh token is invalid"));
+      }
+      if (stored.expiresAt().isBefore(now) || stored.idleExpiresAt().isBefore(now)) {
+        throw new OAuthException(OAuthError.invalidGrant("the refresh token has expired"));
+      }
+      if (stored.rotatedAt() != null && stored.rotatedAt().plus(REFRESH_GRACE).isBefore(now)) {
+        revokeGrant(em, stored.grantId());
+        return new Outcome(null, OAuthError.invalidGrant("the refresh token was already used"));
+      }
+      if (backendFromResource != null && !backendFromResource.equals(stored.backend())) {
+        throw new OAuthException(OAuthError.invalidTarget("resource does not match the grant"));
+      }
+      String granted = stored.scope();
+      if (scope != null && !scope.isBlank()) {
+        if (!Scopes.parse(granted).containsAll(Scopes.parse(scope))) {
+          throw new OAuthException(OAuthError.invalidScope("broader than the original grant"));
+        }
+        granted = Scopes.format(Scopes.parse(scope));
+      }
+      if (stored.rotatedAt() == null) {
+        stored.rotate(now);
+      }
+      return new Outcome(issue(em, client, stored.subject(), stored.backend(), granted,
+          stored.grantId()), null);
+    }).get();
+  }
+
+  /** The grant of a valid, unrevoked, unexpired access token for this backend, if any. */
+  public Optional<AccessGrant> validate(String accessToken, String backend) {
+    if (accessToken == null || accessToken.length() > 512) {
+      return Optional.empty();
+    }
+    AccessToken stored = storage.inTransaction(em -> em.find(AccessToken.class, Secrets.hash(accessToken)));
+    if (stored == null || stored.revoked() || stored.expiresAt().isBefore(Instant.now())
+        || !stored.backend().equals(backend)) {
+      return Optional.empty();
+    }
+    return Optional.of(new AccessGrant(stored.subject(), stored.clientId(), stored.backend(),
+        stored.scope()));
+  }
+
+  /** RFC 7009: revokes a token of this client and its grant; unknown tokens are ignored. */
+  public void revoke(RegisteredClient client, String token) {
+    storage.inTransaction(em -> {
+      String hash = Secrets.hash(token);
+      RefreshToken refresh = em.find(RefreshToken.class, hash);
+      if (refresh != null && refresh.clientId().equals(client.clientId())) {
+        revokeGrant(em, refresh.grantId());
+        return null;
+      }
+      AccessToken access = em.find(AccessToken.class, hash);
+      if (access != null && access.clientId().equals(client.clientId())) {
+        access.revoke();
+      }
+      return null;
+    });
+  }
+
+  private TokenResponse issue(EntityManager em, RegisteredClient client, String subject,
+      String backend, String scope, String grantId) {
+    Instant now = Instant.now();
+    String access = Secrets.newToken();
+    em.persist(new AccessToken(Secrets.hash(access), client.clientId(), subject, backend, scope,
+        grantId, now.plus(ACCESS_LIFETIME)));
+    String refresh = null;
+    if (client.refreshAllowed()) {
+      refresh = Secrets.newToken();
+      em.persist(new RefreshToken(Secrets.hash(refresh), client.clientId(), subject, backend,
+          scope, grantId, now.plus(REFRESH_LIFETIME), now.plus(REFRESH_IDLE)));
+    }
+    return new TokenResponse(access, ACCESS_LIFETIME.toSeconds(), scope, refresh);
+  }
+
+  private static void revokeGrant(EntityManager em, String grantId) {
+    em.createNamedQuery(AccessToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
+    em.createNamedQuery(RefreshToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
+  }
+}

@@ -5,6 +5,7 @@ import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.OAuthUris;
+import dev.toriimcp.oauth.control.Tokens;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.DELETE;
@@ -22,9 +23,9 @@ import jakarta.ws.rs.core.Response;
  * The MCP endpoint of each backend, {@code /mcp/<backend>}. So far: unknown backends are 404, a
  * backend whose spec could not be loaded is 503 with the reason, and every other request must
  * carry a bearer token issued for this backend: without one the answer is the RFC 6750/9728
- * challenge that starts a client's OAuth discovery. No token can be valid yet (the token endpoint
- * is not built), so a presented token gets {@code error="invalid_token"}. The Streamable HTTP
- * transport is not implemented yet (501 past authentication).
+ * challenge that starts a client's OAuth discovery; an invalid, expired, revoked or other
+ * backend's token gets {@code error="invalid_token"}. The Streamable HTTP transport is not
+ * implemented yet (501 past authentication).
  */
 @Path("mcp/{backend}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,6 +33,7 @@ public class McpResource {
 
   @Inject Catalogs catalogs;
   @Inject GatewayConfiguration configuration;
+  @Inject Tokens tokens;
 
   @POST
   public Response post(@PathParam("backend") String backend,
@@ -64,6 +66,12 @@ public class McpResource {
     }
     BackendDefinition definition = configuration.backend(backend).orElseThrow();
     boolean presented = authorization != null && !authorization.isBlank();
+    String token = presented && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : null;
+    if (token != null && tokens.validate(token, backend).isPresent()) {
+      return error(Response.Status.NOT_IMPLEMENTED,
+          "the MCP transport of backend '" + backend + "' is not implemented yet");
+    }
     // RFC 6750 §3.1: no error attribute when no credentials were sent; a token only in the query
     // string (?access_token=) is not a credential here and is ignored (MCP: never in the query).
     String challenge = "Bearer resource_metadata=\""

@@ -1,0 +1,283 @@
+package dev.toriimcp.oauth.boundary;
+
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.UpstreamAuth;
+import dev.toriimcp.oauth.control.Clients;
+import dev.toriimcp.oauth.control.Consents;
+import dev.toriimcp.oauth.control.LoginThrottle;
+import dev.toriimcp.oauth.control.OAuthUris;
+import dev.toriimcp.oauth.control.Pkce;
+import dev.toriimcp.oauth.control.RedirectUris;
+import dev.toriimcp.oauth.control.Resources;
+import dev.toriimcp.oauth.control.Scopes;
+import dev.toriimcp.oauth.control.Tokens;
+import dev.toriimcp.oauth.entity.PendingAuthorization;
+import dev.toriimcp.oauth.entity.RegisteredClient;
+import dev.toriimcp.sealing.control.Sealing;
+import dev.toriimcp.upstream.control.UpstreamLogin;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The authorization endpoint (OAuth 2.1 §4.1.1) with the login-broker and consent pages.
+ *
+ * <p>Order of checks (RFC 6749 §4.1.2.1, research R-4): client and redirect URI first, with
+ * errors shown as a page and no redirect; everything else is reported to the client's redirect
+ * URI with {@code state} and {@code iss} (RFC 9207). After a valid request the user logs in to
+ * the backend through the gateway (the password goes only to the backend's login endpoint), then
+ * approves the client on a consent page (CSRF-protected, not framable, 303 after POST).
+ */
+@Path("authorize")
+public class AuthorizationResource {
+
+  private static final Logger LOG = Logger.getLogger(AuthorizationResource.class.getName());
+  private static final Set<String> SINGLE = Set.of("client_id", "redirect_uri", "response_type",
+      "state", "code_challenge", "code_challenge_method", "scope", "resource");
+
+  @Inject GatewayConfiguration configuration;
+  @Inject Clients clients;
+  @Inject Tokens tokens;
+  @Inject Consents consents;
+  @Inject Sealing sealing;
+  @Inject LoginThrottle throttle;
+
+  @Context HttpServletRequest request;
+
+  private final UpstreamLogin upstreamLogin = new UpstreamLogin();
+
+  @GET
+  public Response authorize(@Context UriInfo uri) {
+    MultivaluedMap<String, String> query = uri.getQueryParameters();
+    Optional<RegisteredClient> client = clients.find(single(query, "client_id"));
+    if (client.isEmpty() || duplicated(query, "client_id")) {
+      return Pages.error("The application is not registered with this gateway (unknown client_id).");
+    }
+    String redirectUri = redirectUri(client.get(), query);
+    if (redirectUri == null) {
+      return Pages.error("The application's redirect address is missing or not registered.");
+    }
+    String state = single(query, "state");
+    for (String name : SINGLE) {
+      if (duplicated(query, name)) {
+        return redirectError(redirectUri, state, "invalid_request", name + " is repeated");
+      }
+    }
+    if (!"code".equals(single(query, "response_type"))) {
+      return redirectError(redirectUri, state, single(query, "response_type") == null
+          ? "invalid_request" : "unsupported_response_type", "response_type must be code");
+    }
+    if (!"S256".equals(single(query, "code_challenge_method"))
+        || !Pkce.validChallenge(single(query, "code_challenge"))) {
+      return redirectError(redirectUri, state, "invalid_request",
+          "PKCE with code_challenge_method=S256 is required");
+    }
+    Optional<BackendDefinition> backend = backend(single(query, "resource"), single(query, "scope"));
+    if (backend.isEmpty()) {
+      return redirectError(redirectUri, state, "invalid_target",
+          "resource must name one backend of this gateway");
+    }
+    if (!(backend.get().auth() instanceof UpstreamAuth.LoginBroker)) {
+      return redirectError(redirectUri, state, "invalid_request",
+          "this backend has no user login configured");
+    }
+    PendingAuthorization pending = new PendingAuthorization(client.get().clientId(),
+        client.get().clientName(), redirectUri, state, single(query, "code_challenge"),
+        backend.get().name(), OAuthUris.scope(backend.get()));
+    AuthorizationSession session = AuthorizationSession.of(request);
+    String id = session.add(pending);
+    return next(session, id, pending);
+  }
+
+  @POST
+  @Path("login")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response login(@FormParam("request") String id, @FormParam("csrf") String csrf,
+      @FormParam("username") String username, @FormParam("password") String password) {
+    AuthorizationSession session = AuthorizationSession.of(request);
+    PendingAuthorization pending = session.pending(id);
+    if (pending == null || !session.csrfMatches(csrf)) {
+      return Pages.page(403, "Expired", "<h1>This sign-in has expired</h1><p>Return to the"
+          + " application and start again.</p>");
+    }
+    BackendDefinition backend = configuration.backend(pending.backend()).orElseThrow();
+    String user = username == null ? "" : username.trim();
+    String address = request.getRemoteAddr();
+    if (throttle.blocked(backend.name(), user, address)) {
+      return LoginPage.render(429, backend, session, id, user,
+          "Too many failed attempts. Wait a few minutes and try again.");
+    }
+    if (user.isEmpty() || password == null || password.isEmpty()) {
+      return LoginPage.render(400, backend, session, id, user, "Enter your username and password.");
+    }
+    Optional<UpstreamLogin.Credential> credential;
+    try {
+      credential = upstreamLogin.login(backend, user, password);
+    } catch (UpstreamLogin.UnavailableException e) {
+      LOG.warning("login-broker for backend '" + backend.name() + "': " + e.getMessage());
+      return LoginPage.render(503, backend, session, id, user,
+          "The sign-in service of " + backend.name() + " is not available. Try again later.");
+    }
+    if (credential.isEmpty()) {
+      throttle.failed(backend.name(), user, address);
+      return LoginPage.render(401, backend, session, id, user,
+          "The username or password is not correct.");
+    }
+    throttle.succeeded(backend.name(), user);
+    String sealed = sealing.sealer().seal(
+        credential.get().token().getBytes(StandardCharsets.UTF_8), backend.name(), user);
+    // A new login gets a new session id (session fixation).
+    request.changeSessionId();
+    session.loggedIn(backend.name(), new AuthorizationSession.Login(user, sealed,
+        credential.get().expiresAt()));
+    return seeOther(URI.create(OAuthUris.endpoint(configuration, "/authorize/consent?request="
+        + encode(id))));
+  }
+
+  @GET
+  @Path("consent")
+  public Response consentPage(@QueryParam("request") String id) {
+    AuthorizationSession session = AuthorizationSession.of(request);
+    PendingAuthorization pending = session.pending(id);
+    if (pending == null) {
+      return Pages.page(403, "Expired", "<h1>This request has expired</h1><p>Return to the"
+          + " application and start again.</p>");
+    }
+    return next(session, id, pending);
+  }
+
+  @POST
+  @Path("consent")
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response decide(@FormParam("request") String id, @FormParam("csrf") String csrf,
+      @FormParam("decision") String decision) {
+    AuthorizationSession session = AuthorizationSession.of(request);
+    if (!session.csrfMatches(csrf)) {
+      return Pages.page(403, "Forbidden", "<h1>This form has expired</h1><p>Return to the"
+          + " application and start again.</p>");
+    }
+    PendingAuthorization pending = session.take(id);
+    AuthorizationSession.Login login = pending == null ? null : session.login(pending.backend());
+    if (pending == null || login == null) {
+      return Pages.page(403, "Expired", "<h1>This request has expired</h1><p>Return to the"
+          + " application and start again.</p>");
+    }
+    if (!"approve".equals(decision)) {
+      return redirectError(pending.redirectUri(), pending.state(), "access_denied",
+          "the user denied the request");
+    }
+    return approve(pending, login);
+  }
+
+  private Response next(AuthorizationSession session, String id, PendingAuthorization pending) {
+    BackendDefinition backend = configuration.backend(pending.backend()).orElseThrow();
+    AuthorizationSession.Login login = session.login(backend.name());
+    if (login == null) {
+      return LoginPage.render(200, backend, session, id, "", null);
+    }
+    if (consents.granted(login.subject(), pending.clientId(), backend.name(), pending.scope())) {
+      session.take(id);
+      return approve(pending, login);
+    }
+    return ConsentPage.render(backend, pending, session, id, login.subject());
+  }
+
+  private Response approve(PendingAuthorization pending, AuthorizationSession.Login login) {
+    consents.grant(login.subject(), pending.clientId(), pending.backend(), pending.scope(),
+        login.sealedCredential(), login.expiresAt());
+    String code = tokens.issueCode(pending.clientId(), pending.redirectUri(),
+        pending.codeChallenge(), login.subject(), pending.backend(), pending.scope());
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("code", code);
+    return redirect(pending.redirectUri(), pending.state(), parameters);
+  }
+
+  private Optional<BackendDefinition> backend(String resource, String scope) {
+    Optional<BackendDefinition> byResource = resource == null ? Optional.empty()
+        : Resources.backend(configuration, resource);
+    if (resource != null && byResource.isEmpty()) {
+      return Optional.empty();
+    }
+    List<BackendDefinition> byScope = configuration.backends().stream()
+        .filter(b -> Scopes.parse(scope).contains(OAuthUris.scope(b))).toList();
+    if (byResource.isPresent()) {
+      boolean conflicting = byScope.stream().anyMatch(b -> !b.equals(byResource.get()));
+      return conflicting ? Optional.empty() : byResource;
+    }
+    return byScope.size() == 1 ? Optional.of(byScope.get(0)) : Optional.empty();
+  }
+
+  private static String redirectUri(RegisteredClient client, MultivaluedMap<String, String> query) {
+    if (duplicated(query, "redirect_uri")) {
+      return null;
+    }
+    String requested = single(query, "redirect_uri");
+    List<String> registered = client.redirectUris();
+    if (requested == null) {
+      return registered.size() == 1 ? registered.get(0) : null;
+    }
+    return registered.stream().anyMatch(r -> RedirectUris.matches(r, requested)) ? requested : null;
+  }
+
+  private Response redirectError(String redirectUri, String state, String error, String description) {
+    Map<String, String> parameters = new LinkedHashMap<>();
+    parameters.put("error", error);
+    parameters.put("error_description", description);
+    return redirect(redirectUri, state, parameters);
+  }
+
+  /** 303 to the client with {@code state} (unchanged) and {@code iss} (RFC 9207) appended. */
+  private Response redirect(String redirectUri, String state, Map<String, String> parameters) {
+    StringBuilder location = new StringBuilder(redirectUri);
+    char separator = redirectUri.contains("?") ? '&' : '?';
+    Map<String, String> all = new LinkedHashMap<>(parameters);
+    if (state != null) {
+      all.put("state", state);
+    }
+    all.put("iss", OAuthUris.issuer(configuration));
+    for (Map.Entry<String, String> parameter : all.entrySet()) {
+      location.append(separator).append(encode(parameter.getKey())).append('=')
+          .append(encode(parameter.getValue()));
+      separator = '&';
+    }
+    return seeOther(URI.create(location.toString()));
+  }
+
+  private static Response seeOther(URI location) {
+    return Pages.secure(Response.seeOther(location)).build();
+  }
+
+  private static String single(MultivaluedMap<String, String> query, String name) {
+    List<String> values = query.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
+  }
+
+  private static boolean duplicated(MultivaluedMap<String, String> query, String name) {
+    List<String> values = query.get(name);
+    return values != null && values.size() > 1;
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

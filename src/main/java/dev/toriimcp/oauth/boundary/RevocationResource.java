@@ -1,0 +1,42 @@
+package dev.toriimcp.oauth.boundary;
+
+import dev.toriimcp.oauth.control.Clients;
+import dev.toriimcp.oauth.control.Tokens;
+import dev.toriimcp.oauth.entity.OAuthError;
+import dev.toriimcp.oauth.entity.OAuthException;
+import dev.toriimcp.oauth.entity.RegisteredClient;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+
+/**
+ * Token revocation (RFC 7009): the client's own access or refresh token; revoking a refresh token
+ * revokes its whole grant. Unknown tokens get 200 as well (§2.2).
+ */
+@Path("revoke")
+public class RevocationResource {
+
+  @Inject Clients clients;
+  @Inject Tokens tokens;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response revoke(MultivaluedMap<String, String> form,
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    TokenResource.ClientCredentials.Basic basic = TokenResource.ClientCredentials.basic(authorization);
+    RegisteredClient client = clients.authenticate(TokenResource.param(form, "client_id"),
+        TokenResource.param(form, "client_secret"), basic.id(), basic.secret());
+    String token = TokenResource.param(form, "token");
+    if (token == null || token.isEmpty()) {
+      throw new OAuthException(OAuthError.invalidRequest("token is required"));
+    }
+    tokens.revoke(client, token);
+    return Response.ok().header("Cache-Control", "no-store").build();
+  }
+}

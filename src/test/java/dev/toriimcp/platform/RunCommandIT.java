@@ -41,8 +41,10 @@ class RunCommandIT {
           "{\"username\":\"alice\",\"password\":\"wonderland\"}").body()).contains("access_token");
       assertThat(first.get("/demo/openapi.yaml").body()).startsWith("openapi: 3.0.3");
 
+      // A clean stop: the JVM ran its shutdown hooks and exited on the signal within the limit.
+      // (Payara's own "STOPPED" log line is not checked: the log manager's shutdown hook races
+      // with it and drops it under load.)
       assertThat(first.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, 143);
-      assertThat(first.output()).contains("Payara Micro STOPPED");
     }
     assertThat(data.resolve("derby")).isDirectory();
 

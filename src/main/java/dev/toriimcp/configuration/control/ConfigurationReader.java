@@ -5,6 +5,7 @@ import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.Limits;
+import dev.toriimcp.configuration.entity.OAuthSettings;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.SealingSettings;
 import dev.toriimcp.configuration.entity.StorageSettings;
@@ -37,7 +38,9 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigurationReader {
 
   static final List<String> ROOT_KEYS =
-      List.of("public_url", "backends", "storage", "limits", "sealing");
+      List.of("public_url", "backends", "storage", "limits", "sealing", "oauth");
+  static final List<String> OAUTH_KEYS = List.of("access_token_ttl", "refresh_token_ttl",
+      "refresh_idle_ttl", "code_ttl", "refresh_grace");
   static final List<String> SEALING_KEYS = List.of("keys", "current");
   static final List<String> SEALING_KEY_KEYS = List.of("id", "secret");
   static final List<String> BACKEND_KEYS =
@@ -112,10 +115,11 @@ public final class ConfigurationReader {
     List<BackendDefinition> backends = backends(file, top.get("backends"), root, yaml);
     boolean needed = backends.stream().anyMatch(b -> b.auth() != null);
     SealingSettings sealing = sealing(top.get("sealing"), root, needed, yaml);
-    if (publicUrl == null || storage == null || limits == null) {
+    OAuthSettings oauth = oauth(top.get("oauth"), yaml);
+    if (publicUrl == null || storage == null || limits == null || oauth == null) {
       return null;
     }
-    return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing);
+    return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing, oauth);
   }
 
   private URI publicUrl(Node node, Node root, YamlNodes yaml) {
@@ -380,6 +384,39 @@ public final class ConfigurationReader {
         return null;
       }
     }
+  }
+
+  /** {@code oauth}: lifetimes in seconds. */
+  private OAuthSettings oauth(Node node, YamlNodes yaml) {
+    OAuthSettings d = OAuthSettings.DEFAULT;
+    if (node == null || YamlNodes.isNull(node)) {
+      return d;
+    }
+    Optional<Map<String, Node>> found = yaml.mapping(node, null, "oauth", OAUTH_KEYS);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map<String, Node> e = found.get();
+    Integer access = positive(e.get("access_token_ttl"), "oauth.access_token_ttl",
+        (int) d.accessToken().toSeconds(), 1, yaml);
+    Integer refresh = positive(e.get("refresh_token_ttl"), "oauth.refresh_token_ttl",
+        (int) d.refreshToken().toSeconds(), 1, yaml);
+    Integer idle = positive(e.get("refresh_idle_ttl"), "oauth.refresh_idle_ttl",
+        (int) d.refreshIdle().toSeconds(), 1, yaml);
+    Integer code = positive(e.get("code_ttl"), "oauth.code_ttl", (int) d.code().toSeconds(), 1, yaml);
+    Integer grace = positive(e.get("refresh_grace"), "oauth.refresh_grace",
+        (int) d.refreshGrace().toSeconds(), 1, yaml);
+    if (access == null || refresh == null || idle == null || code == null || grace == null) {
+      return null;
+    }
+    if (code > 600) {
+      yaml.problem(e.get("code_ttl"), null, "oauth.code_ttl",
+          "at most 600 seconds (OAuth 2.1 recommends 10 minutes at most)");
+      return null;
+    }
+    return new OAuthSettings(java.time.Duration.ofSeconds(access), java.time.Duration.ofSeconds(refresh),
+        java.time.Duration.ofSeconds(idle), java.time.Duration.ofSeconds(code),
+        java.time.Duration.ofSeconds(grace));
   }
 
   private Limits limits(Node node, YamlNodes yaml) {

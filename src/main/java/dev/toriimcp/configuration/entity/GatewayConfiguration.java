@@ -14,10 +14,11 @@ import java.util.Optional;
  * @param storage where state is kept
  * @param limits size limits
  * @param sealing the sealing keys; {@code null} when no backend has a user login (nothing to seal)
+ * @param oauth token and code lifetimes
  */
 public record GatewayConfiguration(
     Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
-    Limits limits, SealingSettings sealing) {
+    Limits limits, SealingSettings sealing, OAuthSettings oauth) {
 
   public GatewayConfiguration {
     backends = List.copyOf(backends);

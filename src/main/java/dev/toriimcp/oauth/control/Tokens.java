@@ -1,5 +1,7 @@
 package dev.toriimcp.oauth.control;
 
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.OAuthSettings;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.oauth.entity.AccessToken;
 import dev.toriimcp.oauth.entity.AuthorizationCode;
@@ -13,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -24,14 +25,12 @@ import java.util.Optional;
 @ApplicationScoped
 public class Tokens {
 
-  static final Duration CODE_LIFETIME = Duration.ofSeconds(120);
-  static final Duration ACCESS_LIFETIME = Duration.ofHours(1);
-  static final Duration REFRESH_LIFETIME = Duration.ofDays(30);
-  static final Duration REFRESH_IDLE = Duration.ofDays(7);
-  /** A rotated refresh token still works this long, for clients that refresh in parallel. */
-  static final Duration REFRESH_GRACE = Duration.ofSeconds(60);
-
   @Inject Storage storage;
+  @Inject GatewayConfiguration configuration;
+
+  private OAuthSettings lifetimes() {
+    return configuration.oauth();
+  }
 
   /** Issues a code for an approved authorization request; returns the code itself. */
   public String issueCode(String clientId, String redirectUri, String codeChallenge,
@@ -39,7 +38,7 @@ public class Tokens {
     String code = Secrets.newToken();
     AuthorizationCode entity = new AuthorizationCode(Secrets.hash(code), clientId, redirectUri,
         codeChallenge, subject, backend, scope, Secrets.newToken(),
-        Instant.now().plus(CODE_LIFETIME));
+        Instant.now().plus(lifetimes().code()));
     storage.inTransaction(em -> {
       em.persist(entity);
       return null;
@@ -101,7 +100,7 @@ public class Tokens {
   }
 
   /**
-   * Rotates a refresh token (OAuth 2.1 §4.3.1). Within {@link #REFRESH_GRACE} of its rotation a
+   * Rotates a refresh token (OAuth 2.1 §4.3.1). Within {@code oauth.refresh_grace} of its rotation a
    * used token still yields fresh tokens (parallel refreshes); after that, its reuse revokes the
    * whole grant. A refused request never consumes the token.
    */
@@ -117,7 +116,7 @@ public class Tokens {
       if (stored.expiresAt().isBefore(now) || stored.idleExpiresAt().isBefore(now)) {
         throw new OAuthException(OAuthError.invalidGrant("the refresh token has expired"));
       }
-      if (stored.rotatedAt() != null && stored.rotatedAt().plus(REFRESH_GRACE).isBefore(now)) {
+      if (stored.rotatedAt() != null && stored.rotatedAt().plus(lifetimes().refreshGrace()).isBefore(now)) {
         revokeGrant(em, stored.grantId());
         return new Outcome(null, OAuthError.invalidGrant("the refresh token was already used"));
       }
@@ -175,14 +174,14 @@ public class Tokens {
     Instant now = Instant.now();
     String access = Secrets.newToken();
     em.persist(new AccessToken(Secrets.hash(access), client.clientId(), subject, backend, scope,
-        grantId, now.plus(ACCESS_LIFETIME)));
+        grantId, now.plus(lifetimes().accessToken())));
     String refresh = null;
     if (client.refreshAllowed()) {
       refresh = Secrets.newToken();
       em.persist(new RefreshToken(Secrets.hash(refresh), client.clientId(), subject, backend,
-          scope, grantId, now.plus(REFRESH_LIFETIME), now.plus(REFRESH_IDLE)));
+          scope, grantId, now.plus(lifetimes().refreshToken()), now.plus(lifetimes().refreshIdle())));
     }
-    return new TokenResponse(access, ACCESS_LIFETIME.toSeconds(), scope, refresh);
+    return new TokenResponse(access, lifetimes().accessToken().toSeconds(), scope, refresh);
   }
 
   private static void revokeGrant(EntityManager em, String grantId) {

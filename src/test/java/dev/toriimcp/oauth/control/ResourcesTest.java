@@ -20,7 +20,8 @@ class ResourcesTest {
       Path.of("x.yaml"), URI.create("https://gw.example.com"),
       List.of(new BackendDefinition("a", URI.create("file:/a.yaml"), null, Policy.ALLOW_ALL, null, Map.of()),
           new BackendDefinition("b", URI.create("file:/b.yaml"), null, Policy.ALLOW_ALL, null, Map.of())),
-      new StorageSettings(null, Path.of("d")), Limits.DEFAULT, null);
+      new StorageSettings(null, Path.of("d")), Limits.DEFAULT, null,
+      dev.toriimcp.configuration.entity.OAuthSettings.DEFAULT);
 
   @Test
   void acceptsTheCanonicalResourceAndHarmlessVariants() {

@@ -14,7 +14,11 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "oauth_authorization_code")
+@jakarta.persistence.NamedQuery(name = AuthorizationCode.PURGE,
+    query = "DELETE FROM AuthorizationCode c WHERE c.expiresAt < :before")
 public class AuthorizationCode {
+
+  public static final String PURGE = "AuthorizationCode.purge";
 
   @Id
   @Column(name = "code_hash", length = 64)

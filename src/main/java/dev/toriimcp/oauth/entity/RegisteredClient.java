@@ -15,7 +15,12 @@ import java.util.List;
  */
 @Entity
 @Table(name = "oauth_client")
+@jakarta.persistence.NamedQuery(name = RegisteredClient.PURGE_STALE, query =
+    "DELETE FROM RegisteredClient c WHERE c.kind = 'DYNAMIC' AND c.lastUsedAt < :before"
+        + " AND NOT EXISTS (SELECT t FROM RefreshToken t WHERE t.clientId = c.clientId)")
 public class RegisteredClient {
+
+  public static final String PURGE_STALE = "RegisteredClient.purgeStale";
 
   /** How the client became known. */
   public enum Kind { DYNAMIC, METADATA_DOCUMENT, CONFIGURED }

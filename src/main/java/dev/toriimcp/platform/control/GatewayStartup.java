@@ -1,6 +1,7 @@
 package dev.toriimcp.platform.control;
 
 import dev.toriimcp.catalog.control.Catalogs;
+import dev.toriimcp.oauth.control.Purger;
 import dev.toriimcp.configuration.control.ConfigurationLoader;
 import dev.toriimcp.configuration.control.ConfigurationLocator;
 import dev.toriimcp.configuration.entity.BackendDefinition;
@@ -35,6 +36,7 @@ public class GatewayStartup {
 
   @Inject Storage storage;
   @Inject Catalogs catalogs;
+  @Inject Purger purger;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -93,6 +95,8 @@ public class GatewayStartup {
     });
     catalogs.build(loaded);
     configuration = loaded;
+    purger.purge(Instant.now());
+    purger.start();
     LOG.info(() -> banner(loaded));
     phase = Phase.READY;
   }

@@ -54,7 +54,9 @@ public final class ConfigurationReader {
   static final List<String> TAG_KEYS = List.of("include", "exclude");
   static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
   static final List<String> AUTH_TYPES = List.of(UpstreamAuth.LoginBroker.TYPE, UpstreamAuth.OAuth2.TYPE);
-  static final List<String> LOGIN_BROKER_KEYS = List.of("type", "login_url");
+  static final List<String> LOGIN_BROKER_KEYS = List.of("type", "login_url", "request",
+      "username_field", "password_field", "token_pointer", "cookie", "expires_pointer", "apply");
+  static final List<String> APPLY_KEYS = List.of("header", "prefix");
   static final List<String> OAUTH2_KEYS = List.of("type", "issuer");
 
   private final PlaceholderResolver placeholders;
@@ -581,8 +583,58 @@ public final class ConfigurationReader {
     if (url.isEmpty()) {
       return null;
     }
-    return type.get().equals(UpstreamAuth.LoginBroker.TYPE)
-        ? new UpstreamAuth.LoginBroker(url.get())
-        : new UpstreamAuth.OAuth2(url.get());
+    if (!type.get().equals(UpstreamAuth.LoginBroker.TYPE)) {
+      return new UpstreamAuth.OAuth2(url.get());
+    }
+    return loginBroker(url.get(), entries, backend, key, yaml);
   }
+
+  private UpstreamAuth.LoginBroker loginBroker(URI loginUrl, Map<String, Node> entries,
+      String backend, String key, YamlNodes yaml) {
+    UpstreamAuth.LoginBroker d = new UpstreamAuth.LoginBroker(loginUrl);
+    String request = yaml.string(entries.get("request"), backend, key + ".request").orElse("json");
+    if (!request.equals("json") && !request.equals("form")) {
+      yaml.problem(entries.get("request"), backend, key + ".request", "expected json or form");
+      return null;
+    }
+    String tokenPointer = yaml.string(entries.get("token_pointer"), backend, key + ".token_pointer")
+        .orElse(d.tokenPointer());
+    String expiresPointer = entries.containsKey("expires_pointer")
+        ? yaml.string(entries.get("expires_pointer"), backend, key + ".expires_pointer").orElse(null)
+        : d.expiresPointer();
+    for (String[] pointer : new String[][] {{"token_pointer", tokenPointer},
+        {"expires_pointer", expiresPointer}}) {
+      if (pointer[1] != null && !pointer[1].isEmpty() && !pointer[1].startsWith("/")) {
+        yaml.problem(entries.get(pointer[0]), backend, key + "." + pointer[0],
+            "expected a JSON Pointer such as /access_token");
+        return null;
+      }
+    }
+    String cookie = yaml.string(entries.get("cookie"), backend, key + ".cookie").orElse(null);
+    String applyHeader = cookie == null ? d.applyHeader() : null;
+    String applyPrefix = cookie == null ? d.applyPrefix() : "";
+    Node apply = entries.get("apply");
+    if (apply != null && !YamlNodes.isNull(apply)) {
+      if (cookie != null) {
+        yaml.problem(apply, backend, key + ".apply", "not used with 'cookie': a session cookie is"
+            + " sent upstream as the same cookie");
+        return null;
+      }
+      Optional<Map<String, Node>> how = yaml.mapping(apply, backend, key + ".apply", APPLY_KEYS);
+      if (how.isEmpty()) {
+        return null;
+      }
+      applyHeader = yaml.string(how.get().get("header"), backend, key + ".apply.header")
+          .orElse(d.applyHeader());
+      applyPrefix = yaml.string(how.get().get("prefix"), backend, key + ".apply.prefix")
+          .orElse(applyHeader.equalsIgnoreCase("Authorization") ? d.applyPrefix() : "");
+    }
+    return new UpstreamAuth.LoginBroker(loginUrl, request.equals("form"),
+        yaml.string(entries.get("username_field"), backend, key + ".username_field")
+            .orElse(d.usernameField()),
+        yaml.string(entries.get("password_field"), backend, key + ".password_field")
+            .orElse(d.passwordField()),
+        tokenPointer, cookie, expiresPointer, applyHeader, applyPrefix);
+  }
+
 }

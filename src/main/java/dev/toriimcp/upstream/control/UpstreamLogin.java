@@ -14,9 +14,10 @@ import java.util.Optional;
 
 /**
  * The login-broker's call to a backend's own username/password endpoint: the credentials go
- * there once, as JSON {@code {"username", "password"}}, and the backend's token comes back at
- * {@code /access_token} (with an optional {@code /expires_in}). The password is never stored or
- * logged; the token is handed back only to be sealed.
+ * there once, as a JSON object or form fields (names configurable), and the credential comes
+ * back at a JSON Pointer ({@code /access_token} by default, with an optional lifetime pointer)
+ * or as a named session cookie. The password is never stored or logged; the credential is handed
+ * back only to be sealed.
  */
 public final class UpstreamLogin {
 
@@ -49,13 +50,22 @@ public final class UpstreamLogin {
     if (!(backend.auth() instanceof UpstreamAuth.LoginBroker broker)) {
       throw new UnavailableException("backend '" + backend.name() + "' has no login-broker");
     }
-    String body = JSON.createObjectNode().put("username", username).put("password", password)
-        .toString();
+    String body;
+    String contentType;
+    if (broker.form()) {
+      body = encode(broker.usernameField()) + "=" + encode(username) + "&"
+          + encode(broker.passwordField()) + "=" + encode(password);
+      contentType = "application/x-www-form-urlencoded";
+    } else {
+      body = JSON.createObjectNode().put(broker.usernameField(), username)
+          .put(broker.passwordField(), password).toString();
+      contentType = "application/json";
+    }
     HttpResponse<byte[]> response;
     try {
       response = http.send(HttpRequest.newBuilder(broker.loginUrl())
           .timeout(Duration.ofSeconds(10))
-          .header("Content-Type", "application/json").header("Accept", "application/json")
+          .header("Content-Type", contentType).header("Accept", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
@@ -73,20 +83,36 @@ public final class UpstreamLogin {
       throw new UnavailableException("the login service of backend '" + backend.name()
           + "' answered HTTP " + status);
     }
+    if (broker.cookie() != null) {
+      for (String header : response.headers().allValues("Set-Cookie")) {
+        java.net.HttpCookie cookie = java.net.HttpCookie.parse(header).get(0);
+        if (cookie.getName().equals(broker.cookie()) && !cookie.getValue().isEmpty()) {
+          Instant expiresAt = cookie.getMaxAge() > 0
+              ? Instant.now().plusSeconds(cookie.getMaxAge()) : null;
+          return Optional.of(new Credential(cookie.getValue(), expiresAt));
+        }
+      }
+      throw new UnavailableException("the login service of backend '" + backend.name()
+          + "' set no cookie " + broker.cookie());
+    }
     try {
       JsonNode answer = JSON.readTree(response.body());
-      String token = answer.at("/access_token").asText(null);
+      String token = answer.at(broker.tokenPointer()).asText(null);
       if (token == null || token.isEmpty()) {
         throw new UnavailableException("the login service of backend '" + backend.name()
-            + "' returned no token at /access_token");
+            + "' returned no credential at " + broker.tokenPointer());
       }
-      JsonNode expiresIn = answer.at("/expires_in");
-      Instant expiresAt = expiresIn.canConvertToLong()
+      JsonNode expiresIn = broker.expiresPointer() == null ? null : answer.at(broker.expiresPointer());
+      Instant expiresAt = expiresIn != null && expiresIn.canConvertToLong()
           ? Instant.now().plusSeconds(expiresIn.asLong()) : null;
       return Optional.of(new Credential(token, expiresAt));
     } catch (IOException e) {
       throw new UnavailableException("the login service of backend '" + backend.name()
           + "' returned no JSON");
     }
+  }
+
+  private static String encode(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -97,6 +97,43 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void readsLoginBrokerOptions() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        backends:
+          - name: a
+            spec_url: a.yaml
+            auth:
+              type: login-broker
+              login_url: https://a.example/session
+              request: form
+              username_field: user
+              password_field: pass
+              token_pointer: /data/token
+              expires_pointer: /data/ttl
+              apply: {header: X-Api-Token}
+          - name: b
+            spec_url: b.yaml
+            auth: {type: login-broker, login_url: "https://b.example/login", cookie: SESSION}
+        sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}
+        """);
+
+    assertThat(configuration.backend("a").orElseThrow().auth()).isEqualTo(new UpstreamAuth.LoginBroker(
+        URI.create("https://a.example/session"), true, "user", "pass", "/data/token", null,
+        "/data/ttl", "X-Api-Token", ""));
+    UpstreamAuth.LoginBroker b = (UpstreamAuth.LoginBroker) configuration.backend("b").orElseThrow().auth();
+    assertThat(b.cookie()).isEqualTo("SESSION");
+    assertThat(b.applyHeader()).isNull();
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        backends:
+          - {name: a, spec_url: a.yaml, auth: {type: login-broker, login_url: "https://a/l", request: xml}}
+          - {name: b, spec_url: b.yaml, auth: {type: login-broker, login_url: "https://b/l", token_pointer: token}}
+        sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}
+        """)).containsExactly("expected json or form", "expected a JSON Pointer such as /access_token");
+  }
+
+  @Test
   void readsLimitsAndToolOverrides() {
     GatewayConfiguration configuration = reader.read(FILE, """
         public_url: http://localhost:8080

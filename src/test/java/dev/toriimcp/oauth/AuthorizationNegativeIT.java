@@ -206,6 +206,32 @@ class AuthorizationNegativeIT {
     assertThat(JSON.readTree(unknown.body()).path("error").asText()).isEqualTo("invalid_client");
   }
 
+  @Test
+  void aConfiguredConfidentialClientMustAuthenticate() throws Exception {
+    String code = code("configured-app", "verifier-five", "demo");
+    String basicWrong = "Basic " + Base64.getEncoder().encodeToString(
+        "configured-app:wrong-secret".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(gateway.uri("/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basicWrong)
+        .POST(HttpRequest.BodyPublishers.ofString(form("grant_type", "authorization_code", "code", code,
+            "code_verifier", verifier("verifier-five")))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(JSON.readTree(wrong.body()).path("error").asText()).isEqualTo("invalid_client");
+    assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+        v -> assertThat(v).startsWith("Basic"));
+    assertThat(tokenError(form("grant_type", "authorization_code", "code", code, "code_verifier",
+        verifier("verifier-five"), "client_id", "configured-app", "client_secret", "wrong")))
+        .isEqualTo("invalid_client");
+
+    String basic = "Basic " + Base64.getEncoder().encodeToString(
+        "configured-app:configured-secret-123456".getBytes(StandardCharsets.UTF_8));
+    HttpResponse<String> right = http.send(HttpRequest.newBuilder(gateway.uri("/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", basic)
+        .POST(HttpRequest.BodyPublishers.ofString(form("grant_type", "authorization_code", "code", code,
+            "code_verifier", verifier("verifier-five")))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private String register(String body) throws Exception {

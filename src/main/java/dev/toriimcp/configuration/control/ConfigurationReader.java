@@ -2,6 +2,7 @@ package dev.toriimcp.configuration.control;
 
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.ConfigurationException;
+import dev.toriimcp.configuration.entity.ConfiguredClient;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.Limits;
@@ -38,7 +39,11 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigurationReader {
 
   static final List<String> ROOT_KEYS =
-      List.of("public_url", "backends", "storage", "limits", "sealing", "oauth");
+      List.of("public_url", "backends", "storage", "limits", "sealing", "oauth", "clients");
+  static final List<String> CLIENT_KEYS =
+      List.of("client_id", "client_name", "redirect_uris", "secret", "auth_method", "refresh");
+  private static final java.util.regex.Pattern CLIENT_ID =
+      java.util.regex.Pattern.compile("^[A-Za-z0-9._~-]{1,128}$");
   static final List<String> OAUTH_KEYS = List.of("access_token_ttl", "refresh_token_ttl",
       "refresh_idle_ttl", "code_ttl", "refresh_grace");
   static final List<String> SEALING_KEYS = List.of("keys", "current");
@@ -118,10 +123,12 @@ public final class ConfigurationReader {
     boolean needed = backends.stream().anyMatch(b -> b.auth() != null);
     SealingSettings sealing = sealing(top.get("sealing"), root, needed, yaml);
     OAuthSettings oauth = oauth(top.get("oauth"), yaml);
+    List<ConfiguredClient> clients = clients(top.get("clients"), yaml);
     if (publicUrl == null || storage == null || limits == null || oauth == null) {
       return null;
     }
-    return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing, oauth);
+    return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing, oauth,
+        clients);
   }
 
   private URI publicUrl(Node node, Node root, YamlNodes yaml) {
@@ -386,6 +393,71 @@ public final class ConfigurationReader {
         return null;
       }
     }
+  }
+
+  /** {@code clients}: OAuth clients pre-registered by the operator. */
+  private List<ConfiguredClient> clients(Node node, YamlNodes yaml) {
+    List<ConfiguredClient> clients = new ArrayList<>();
+    if (node == null || YamlNodes.isNull(node)) {
+      return clients;
+    }
+    Optional<List<Node>> items = yaml.sequence(node, null, "clients");
+    if (items.isEmpty()) {
+      return clients;
+    }
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < items.get().size(); i++) {
+      String key = "clients[" + i + "]";
+      Optional<Map<String, Node>> found = yaml.mapping(items.get().get(i), null, key, CLIENT_KEYS);
+      if (found.isEmpty()) {
+        continue;
+      }
+      Map<String, Node> e = found.get();
+      String id = yaml.string(e.get("client_id"), null, key + ".client_id").orElse(null);
+      if (id == null || !CLIENT_ID.matcher(id).matches() || id.startsWith("torii-")) {
+        yaml.problem(e.getOrDefault("client_id", items.get().get(i)), null, key + ".client_id",
+            "required: 1 to 128 of A-Z a-z 0-9 . _ ~ -, not starting with 'torii-' (reserved for"
+                + " dynamic registration)");
+        continue;
+      }
+      if (!ids.add(id)) {
+        yaml.problem(e.get("client_id"), null, key + ".client_id", "duplicate client_id");
+        continue;
+      }
+      List<String> uris = yaml.strings(e.get("redirect_uris"), null, key + ".redirect_uris");
+      if (uris.isEmpty()) {
+        yaml.problem(e.getOrDefault("redirect_uris", items.get().get(i)), null,
+            key + ".redirect_uris", "at least one redirect URI is required");
+        continue;
+      }
+      boolean valid = true;
+      for (int j = 0; j < uris.size(); j++) {
+        String refusal = dev.toriimcp.oauth.entity.RedirectUris.refusal(uris.get(j));
+        if (refusal != null) {
+          yaml.problem(e.get("redirect_uris"), null, key + ".redirect_uris[" + j + "]", refusal);
+          valid = false;
+        }
+      }
+      String secret = yaml.string(e.get("secret"), null, key + ".secret").orElse(null);
+      String method = yaml.string(e.get("auth_method"), null, key + ".auth_method")
+          .orElse(secret == null ? "none" : "client_secret_basic");
+      if (!List.of("none", "client_secret_basic", "client_secret_post").contains(method)
+          || (secret == null) != method.equals("none")) {
+        yaml.problem(e.getOrDefault("auth_method", items.get().get(i)), null, key + ".auth_method",
+            "none without a secret, or client_secret_basic / client_secret_post with one");
+        continue;
+      }
+      if (secret != null && secret.length() < 16) {
+        yaml.problem(e.get("secret"), null, key + ".secret", "at least 16 characters (not shown)");
+        continue;
+      }
+      String refresh = yaml.string(e.get("refresh"), null, key + ".refresh").orElse("true");
+      if (valid) {
+        clients.add(new ConfiguredClient(id, yaml.string(e.get("client_name"), null,
+            key + ".client_name").orElse(id), uris, secret, method, !refresh.equals("false")));
+      }
+    }
+    return clients;
   }
 
   /** {@code oauth}: lifetimes in seconds. */

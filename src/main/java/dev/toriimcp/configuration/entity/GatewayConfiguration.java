@@ -15,13 +15,15 @@ import java.util.Optional;
  * @param limits size limits
  * @param sealing the sealing keys; {@code null} when no backend has a user login (nothing to seal)
  * @param oauth token and code lifetimes
+ * @param clients OAuth clients pre-registered in the configuration
  */
 public record GatewayConfiguration(
     Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
-    Limits limits, SealingSettings sealing, OAuthSettings oauth) {
+    Limits limits, SealingSettings sealing, OAuthSettings oauth, List<ConfiguredClient> clients) {
 
   public GatewayConfiguration {
     backends = List.copyOf(backends);
+    clients = List.copyOf(clients);
   }
 
   public Optional<BackendDefinition> backend(String name) {

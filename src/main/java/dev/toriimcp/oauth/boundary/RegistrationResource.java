@@ -1,7 +1,7 @@
 package dev.toriimcp.oauth.boundary;
 
 import dev.toriimcp.oauth.control.Clients;
-import dev.toriimcp.oauth.control.RedirectUris;
+import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import jakarta.inject.Inject;

@@ -1,5 +1,6 @@
 package dev.toriimcp.oauth.control;
 
+import dev.toriimcp.configuration.entity.ConfiguredClient;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
@@ -36,6 +37,27 @@ public class Clients {
       return null;
     });
     return new Registration(client, secret);
+  }
+
+  /**
+   * Writes the clients of the configuration into the client table (at every start, so edits to
+   * the file take effect); their secrets are stored hashed like any other.
+   */
+  public void configure(List<ConfiguredClient> configured) {
+    Instant now = Instant.now();
+    storage.inTransaction(em -> {
+      for (ConfiguredClient c : configured) {
+        RegisteredClient existing = em.find(RegisteredClient.class, c.clientId());
+        if (existing != null) {
+          em.remove(existing);
+          em.flush();
+        }
+        em.persist(new RegisteredClient(c.clientId(), RegisteredClient.Kind.CONFIGURED,
+            c.clientName(), c.redirectUris(), c.authMethod(),
+            c.secret() == null ? null : Secrets.hash(c.secret()), c.refresh(), now));
+      }
+      return null;
+    });
   }
 
   public Optional<RegisteredClient> find(String clientId) {

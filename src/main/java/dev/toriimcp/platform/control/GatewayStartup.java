@@ -1,6 +1,7 @@
 package dev.toriimcp.platform.control;
 
 import dev.toriimcp.catalog.control.Catalogs;
+import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.Purger;
 import dev.toriimcp.configuration.control.ConfigurationLoader;
 import dev.toriimcp.configuration.control.ConfigurationLocator;
@@ -37,6 +38,7 @@ public class GatewayStartup {
   @Inject Storage storage;
   @Inject Catalogs catalogs;
   @Inject Purger purger;
+  @Inject Clients clients;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -95,6 +97,7 @@ public class GatewayStartup {
     });
     catalogs.build(loaded);
     configuration = loaded;
+    clients.configure(loaded.clients());
     purger.purge(Instant.now());
     purger.start();
     LOG.info(() -> banner(loaded));

@@ -134,6 +134,34 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void readsPreRegisteredClientsAndRefusesUnsafeOnes() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        clients:
+          - {client_id: desktop, redirect_uris: ["http://127.0.0.1/cb"]}
+          - {client_id: web, client_name: Web, redirect_uris: ["https://w.example/cb"], secret: "${TOKEN}"}
+        """);
+    assertThat(configuration.clients()).extracting(c -> c.clientId() + ":" + c.authMethod())
+        .containsExactly("desktop:none", "web:client_secret_basic");
+    assertThat(configuration.clients().get(1).secret()).isEqualTo(SECRET);
+    assertThat(configuration.clients().toString()).doesNotContain(SECRET);
+
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        clients:
+          - {client_id: torii-x, redirect_uris: ["https://w.example/cb"]}
+          - {client_id: y, redirect_uris: ["http://evil.example/cb"]}
+          - {client_id: z, redirect_uris: ["https://z.example/cb"], secret: short}
+        """)).containsExactly(
+            "required: 1 to 128 of A-Z a-z 0-9 . _ ~ -, not starting with 'torii-' (reserved for"
+                + " dynamic registration)",
+            "must be https, or http on a loopback address",
+            "at least 16 characters (not shown)");
+  }
+
+  @Test
   void readsLimitsAndToolOverrides() {
     GatewayConfiguration configuration = reader.read(FILE, """
         public_url: http://localhost:8080

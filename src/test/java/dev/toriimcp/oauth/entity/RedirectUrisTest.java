@@ -1,4 +1,4 @@
-package dev.toriimcp.oauth.control;
+package dev.toriimcp.oauth.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.toriimcp.oauth.control;
+package dev.toriimcp.oauth.entity;
 
 import java.net.URI;
 import java.net.URISyntaxException;

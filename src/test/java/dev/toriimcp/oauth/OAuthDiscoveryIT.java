@@ -113,8 +113,7 @@ class OAuthDiscoveryIT {
     assertThat(oauth.path("registration_endpoint").asText()).isEqualTo(ISSUER + "/register");
     assertThat(oauth.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
     assertThat(oauth.path("response_types_supported").toString()).isEqualTo("[\"code\"]");
-    // Not advertised until client ID metadata documents are implemented (clients fall back to DCR).
-    assertThat(oauth.path("client_id_metadata_document_supported").asBoolean()).isFalse();
+    assertThat(oauth.path("client_id_metadata_document_supported").asBoolean()).isTrue();
     assertThat(oauth.path("token_endpoint_auth_methods_supported").toString()).contains("\"none\"");
     assertThat(oauth.path("authorization_response_iss_parameter_supported").asBoolean()).isTrue();
   }

@@ -45,7 +45,7 @@ public final class ConfigurationReader {
   private static final java.util.regex.Pattern CLIENT_ID =
       java.util.regex.Pattern.compile("^[A-Za-z0-9._~-]{1,128}$");
   static final List<String> OAUTH_KEYS = List.of("access_token_ttl", "refresh_token_ttl",
-      "refresh_idle_ttl", "code_ttl", "refresh_grace");
+      "refresh_idle_ttl", "code_ttl", "refresh_grace", "metadata_documents_from_private_addresses");
   static final List<String> SEALING_KEYS = List.of("keys", "current");
   static final List<String> SEALING_KEY_KEYS = List.of("id", "secret");
   static final List<String> BACKEND_KEYS =
@@ -488,9 +488,16 @@ public final class ConfigurationReader {
           "at most 600 seconds (OAuth 2.1 recommends 10 minutes at most)");
       return null;
     }
+    String privateAddresses = yaml.string(e.get("metadata_documents_from_private_addresses"), null,
+        "oauth.metadata_documents_from_private_addresses").orElse("false");
+    if (!privateAddresses.equals("true") && !privateAddresses.equals("false")) {
+      yaml.problem(e.get("metadata_documents_from_private_addresses"), null,
+          "oauth.metadata_documents_from_private_addresses", "expected true or false");
+      return null;
+    }
     return new OAuthSettings(java.time.Duration.ofSeconds(access), java.time.Duration.ofSeconds(refresh),
         java.time.Duration.ofSeconds(idle), java.time.Duration.ofSeconds(code),
-        java.time.Duration.ofSeconds(grace));
+        java.time.Duration.ofSeconds(grace), privateAddresses.equals("true"));
   }
 
   private Limits limits(Node node, YamlNodes yaml) {

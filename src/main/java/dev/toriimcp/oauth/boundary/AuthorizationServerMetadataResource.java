@@ -18,8 +18,8 @@ import jakarta.ws.rs.core.Response;
  * RFC 8414 authorization-server metadata. The same document is served at
  * {@code /.well-known/openid-configuration}, because ChatGPT and OIDC-only clients look there
  * (research §2.4). {@code code_challenge_methods_supported} is always present (clients must
- * refuse without it); {@code none} client authentication is listed, which Claude requires before
- * it uses CIMD (trap 7) once CIMD is supported.
+ * refuse without it), and client ID metadata documents are advertised together with {@code none}
+ * client authentication, which Claude requires before it uses them (trap 7).
  */
 @Path(".well-known")
 @Produces(MediaType.APPLICATION_JSON)
@@ -91,9 +91,7 @@ public class AuthorizationServerMetadataResource {
             .add("none").add("client_secret_post").add("client_secret_basic"))
         .add("code_challenge_methods_supported", Json.createArrayBuilder().add("S256"))
         .add("scopes_supported", scopes)
-        // Client ID metadata documents are not supported yet: advertising them would send Claude,
-        // VS Code and Codex down a path that fails (they fall back to DCR when this is false).
-        .add("client_id_metadata_document_supported", false)
+        .add("client_id_metadata_document_supported", true)
         .add("authorization_response_iss_parameter_supported", true)
         .build();
   }

@@ -29,6 +29,9 @@ final class ConsentPage {
             + "<p class=\"muted\">You will be returned to <b id=\"redirect-host\">"
             + Pages.escape(host) + "</b>.</p>"
             + (loopback ? "<p class=\"muted\">This application runs on this computer.</p>" : "")
+            + (pending.clientId().startsWith("https://")
+                ? "<p class=\"muted\">Application described by <b id=\"client-host\">"
+                    + Pages.escape(host(pending.clientId())) + "</b>.</p>" : "")
             + "<form method=\"post\" action=\"/authorize/consent\">"
             + "<input type=\"hidden\" name=\"request\" value=\"" + Pages.escape(id) + "\">"
             + "<input type=\"hidden\" name=\"csrf\" value=\"" + Pages.escape(session.csrf()) + "\">"

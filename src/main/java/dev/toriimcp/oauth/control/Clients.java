@@ -1,6 +1,7 @@
 package dev.toriimcp.oauth.control;
 
 import dev.toriimcp.configuration.entity.ConfiguredClient;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
@@ -21,6 +22,9 @@ public class Clients {
   static final String ID_PREFIX = "torii-";
 
   @Inject Storage storage;
+  @Inject GatewayConfiguration configuration;
+
+  private volatile ClientMetadataDocuments documents;
 
   /** What a registration returns once: the stored client and, for confidential ones, the secret. */
   public record Registration(RegisteredClient client, String secret) {}
@@ -64,7 +68,20 @@ public class Clients {
     if (clientId == null || clientId.isEmpty() || clientId.length() > 255) {
       return Optional.empty();
     }
+    if (ClientMetadataDocuments.isDocumentUrl(clientId)) {
+      return documents().resolve(clientId);
+    }
     return Optional.ofNullable(storage.inTransaction(em -> em.find(RegisteredClient.class, clientId)));
+  }
+
+  private ClientMetadataDocuments documents() {
+    ClientMetadataDocuments current = documents;
+    if (current == null) {
+      current = ClientMetadataDocuments.forRuntime(
+          configuration.oauth().metadataDocumentsFromPrivateAddresses());
+      documents = current;
+    }
+    return current;
   }
 
   /**

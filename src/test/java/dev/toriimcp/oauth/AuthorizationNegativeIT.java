@@ -232,6 +232,20 @@ class AuthorizationNegativeIT {
     assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
   }
 
+  @Test
+  void repeatedFailedSignInsAreThrottled() throws Exception {
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("t"), "demo"));
+    String request = hidden(page.body(), "request");
+    String csrf = hidden(page.body(), "csrf");
+    int[] statuses = new int[6];
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] = post("/authorize/login", "application/x-www-form-urlencoded", form("request",
+          request, "csrf", csrf, "username", "mallory", "password", "guess-" + i)).statusCode();
+    }
+    assertThat(statuses).containsExactly(401, 401, 401, 401, 401, 429);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private String register(String body) throws Exception {

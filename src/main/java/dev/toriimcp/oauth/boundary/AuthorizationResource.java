@@ -15,9 +15,13 @@ import dev.toriimcp.oauth.entity.PendingAuthorization;
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.sealing.control.Sealing;
-import dev.toriimcp.upstream.control.UpstreamLogin;
+import dev.toriimcp.login.entity.BackendLoginCredential;
 import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.SecurityContext;
+import jakarta.security.enterprise.authentication.mechanism.http.AuthenticationParameters;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -45,7 +49,8 @@ import java.util.logging.Logger;
  * <p>Order of checks (RFC 6749 §4.1.2.1, research R-4): client and redirect URI first, with
  * errors shown as a page and no redirect; everything else is reported to the client's redirect
  * URI with {@code state} and {@code iss} (RFC 9207). After a valid request the user logs in to
- * the backend through the gateway (the password goes only to the backend's login endpoint), then
+ * the backend through the gateway (Jakarta Security: {@code login} component; the password goes
+ * only to the backend's login endpoint), then
  * approves the client on a consent page (CSRF-protected, not framable, 303 after POST).
  */
 @Path("authorize")
@@ -62,9 +67,10 @@ public class AuthorizationResource {
   @Inject Sealing sealing;
   @Inject LoginThrottle throttle;
 
-  @Context HttpServletRequest request;
+  @Inject SecurityContext securityContext;
 
-  private final UpstreamLogin upstreamLogin = new UpstreamLogin();
+  @Context HttpServletRequest request;
+  @Context HttpServletResponse response;
 
   @GET
   public Response authorize(@Context UriInfo uri) {
@@ -130,26 +136,27 @@ public class AuthorizationResource {
     if (user.isEmpty() || password == null || password.isEmpty()) {
       return LoginPage.render(400, backend, session, id, user, "Enter your username and password.");
     }
-    Optional<UpstreamLogin.Credential> credential;
-    try {
-      credential = upstreamLogin.login(backend, user, password);
-    } catch (UpstreamLogin.UnavailableException e) {
-      LOG.warning("login-broker for backend '" + backend.name() + "': " + e.getMessage());
+    BackendLoginCredential credential = new BackendLoginCredential(backend.name(), user, password);
+    AuthenticationStatus status = securityContext.authenticate(request, response,
+        AuthenticationParameters.withParams().credential(credential).newAuthentication(true));
+    if (credential.unavailableReason() != null) {
+      LOG.warning("login-broker for backend '" + backend.name() + "': "
+          + credential.unavailableReason());
       return LoginPage.render(503, backend, session, id, user,
           "The sign-in service of " + backend.name() + " is not available. Try again later.");
     }
-    if (credential.isEmpty()) {
+    if (status != AuthenticationStatus.SUCCESS || credential.upstreamToken() == null) {
       throttle.failed(backend.name(), user, address);
       return LoginPage.render(401, backend, session, id, user,
           "The username or password is not correct.");
     }
     throttle.succeeded(backend.name(), user);
     String sealed = sealing.sealer().seal(
-        credential.get().token().getBytes(StandardCharsets.UTF_8), backend.name(), user);
+        credential.upstreamToken().getBytes(StandardCharsets.UTF_8), backend.name(), user);
     // A new login gets a new session id (session fixation).
     request.changeSessionId();
     session.loggedIn(backend.name(), new AuthorizationSession.Login(user, sealed,
-        credential.get().expiresAt()));
+        credential.upstreamExpiresAt()));
     return seeOther(URI.create(OAuthUris.endpoint(configuration, "/authorize/consent?request="
         + encode(id))));
   }

@@ -58,8 +58,9 @@ class TypeScriptSdkOAuthIT {
       HttpResponse<String> mcp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               gateway.uri("/mcp/demo"))
           .header("Authorization", "Bearer " + result.at("/tokens/access_token").asText())
-          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(mcp.statusCode()).as("the SDK's token passes authentication").isEqualTo(501);
+          .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+      assertThat(mcp.statusCode()).as("the SDK's token passes authentication").isEqualTo(200);
       gateway.stop(Duration.ofSeconds(60));
     }
   }

@@ -1,95 +1,142 @@
 package dev.toriimcp.mcp.boundary;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.mcp.control.McpDispatcher;
+import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
+import dev.toriimcp.oauth.entity.AccessGrant;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
 
 /**
- * The MCP endpoint of each backend, {@code /mcp/<backend>}. So far: unknown backends are 404, a
- * backend whose spec could not be loaded is 503 with the reason, and every other request must
- * carry a bearer token issued for this backend: without one the answer is the RFC 6750/9728
- * challenge that starts a client's OAuth discovery; an invalid, expired, revoked or other
- * backend's token gets {@code error="invalid_token"}. The Streamable HTTP transport is not
- * implemented yet (501 past authentication).
+ * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP with JSON responses
+ * (MCP 2025-11-25 basic/transports). In order: unknown backend 404; a backend whose spec failed
+ * 503 with {@code Retry-After}; no valid bearer token for this backend 401 with the RFC 6750/9728
+ * challenge; then one JSON-RPC message per POST (notifications and responses 202). GET and DELETE
+ * are 405: the gateway offers no server-to-client stream and keeps no sessions yet.
  */
 @Path("mcp/{backend}")
-@Produces(MediaType.APPLICATION_JSON)
 public class McpResource {
+
+  static final int MAX_BODY = 4 * 1024 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject Catalogs catalogs;
   @Inject GatewayConfiguration configuration;
   @Inject Tokens tokens;
+  @Inject McpDispatcher dispatcher;
 
   @POST
   public Response post(@PathParam("backend") String backend,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    return availability(backend, authorization);
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
+      throws IOException {
+    Gate gate = gate(backend, authorization);
+    if (gate.refusal() != null) {
+      return gate.refusal();
+    }
+    byte[] bytes = body.readNBytes(MAX_BODY + 1);
+    if (bytes.length > MAX_BODY) {
+      return json(413, McpDispatcherErrors.error(-32600, "Request too large"));
+    }
+    JsonNode message;
+    try {
+      message = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      return json(400, McpDispatcherErrors.error(-32700, "Parse error: the body is not JSON"));
+    }
+    McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
+        gate.grant(), message);
+    if (outcome instanceof McpOutcome.Accepted) {
+      return Response.accepted().build();
+    }
+    if (outcome instanceof McpOutcome.ReAuthorize) {
+      return challenge(gate.definition(), true, "the user must sign in to " + backend + " again");
+    }
+    McpOutcome.Reply reply = (McpOutcome.Reply) outcome;
+    return json(reply.status(), reply.body());
   }
 
   @GET
   public Response get(@PathParam("backend") String backend,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    return availability(backend, authorization);
+    Gate gate = gate(backend, authorization);
+    return gate.refusal() != null ? gate.refusal()
+        : Response.status(405).header(HttpHeaders.ALLOW, "POST").build();
   }
 
   @DELETE
   public Response delete(@PathParam("backend") String backend,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    return availability(backend, authorization);
+    Gate gate = gate(backend, authorization);
+    return gate.refusal() != null ? gate.refusal()
+        : Response.status(405).header(HttpHeaders.ALLOW, "POST").build();
   }
 
-  private Response availability(String backend, String authorization) {
+  private record Gate(Response refusal, BackendDefinition definition, BackendCatalog.Ready catalog,
+      AccessGrant grant) {}
+
+  private Gate gate(String backend, String authorization) {
     BackendCatalog catalog = catalogs.backend(backend).orElse(null);
     if (catalog == null) {
-      return error(Response.Status.NOT_FOUND, "no backend named '" + safe(backend) + "'");
+      return refused(json(404, McpDispatcherErrors.error(-32000,
+          "no backend named '" + safe(backend) + "'")));
     }
     if (catalog instanceof BackendCatalog.Failed) {
       // The detailed reason (file paths, parser messages) stays in the server log.
-      return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, "backend '" + backend
-          + "' is unavailable: its API description could not be loaded; the gateway log says"
-          + " why")).header("Retry-After", "300").build();
+      return refused(Response.fromResponse(json(503, McpDispatcherErrors.error(-32000,
+          "backend '" + backend + "' is unavailable: its API description could not be loaded;"
+              + " the gateway log says why"))).header("Retry-After", "300").build());
     }
     BackendDefinition definition = configuration.backend(backend).orElseThrow();
     boolean presented = authorization != null && !authorization.isBlank();
     String token = presented && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : null;
-    if (token != null && tokens.validate(token, backend).isPresent()) {
-      return error(Response.Status.NOT_IMPLEMENTED,
-          "the MCP transport of backend '" + backend + "' is not implemented yet");
+    Optional<AccessGrant> grant = token == null ? Optional.empty() : tokens.validate(token, backend);
+    if (grant.isEmpty()) {
+      return refused(challenge(definition, presented, presented
+          ? "the access token is not valid for this backend" : "authorization required"));
     }
-    // RFC 6750 §3.1: no error attribute when no credentials were sent; a token only in the query
-    // string (?access_token=) is not a credential here and is ignored (MCP: never in the query).
+    return new Gate(null, definition, (BackendCatalog.Ready) catalog, grant.get());
+  }
+
+  private static Gate refused(Response response) {
+    return new Gate(response, null, null, null);
+  }
+
+  /**
+   * RFC 6750 §3 / RFC 9728 §5.1: no {@code error} attribute without credentials; a token only in
+   * the query string is not a credential here (MCP: never in the query).
+   */
+  private Response challenge(BackendDefinition definition, boolean invalidToken, String message) {
     String challenge = "Bearer resource_metadata=\""
         + OAuthUris.protectedResourceMetadata(configuration, definition) + "\", scope=\""
-        + OAuthUris.scope(definition) + "\"" + (presented ? ", error=\"invalid_token\"" : "");
-    return Response.fromResponse(error(Response.Status.UNAUTHORIZED, presented
-            ? "the access token is not valid for this backend" : "authorization required"))
+        + OAuthUris.scope(definition) + "\"" + (invalidToken ? ", error=\"invalid_token\"" : "");
+    return Response.fromResponse(json(401, McpDispatcherErrors.error(-32000, message)))
         .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
         .header("Access-Control-Expose-Headers", "WWW-Authenticate")
         .build();
   }
 
-  private static Response error(Response.Status status, String message) {
-    return Response.status(status).type(MediaType.APPLICATION_JSON)
-        .entity(Json.createObjectBuilder().add("jsonrpc", "2.0").addNull("id")
-            .add("error", Json.createObjectBuilder().add("code", -32000).add("message", message))
-            .build())
-        .build();
+  private static Response json(int status, JsonNode body) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body.toString()).build();
   }
 
   private static String safe(String text) {

@@ -1,0 +1,197 @@
+package dev.toriimcp.mcp.control;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.toriimcp.catalog.entity.CompiledTool;
+import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.mcp.entity.McpOutcome;
+import dev.toriimcp.oauth.entity.AccessGrant;
+import dev.toriimcp.platform.control.GatewayStartup;
+import dev.toriimcp.upstream.control.UpstreamCredentials;
+import dev.toriimcp.upstream.control.UpstreamInvoker;
+import dev.toriimcp.upstream.control.UpstreamRequestBuilder;
+import dev.toriimcp.upstream.control.UpstreamResponseMapper;
+import dev.toriimcp.upstream.entity.InvalidArgumentsException;
+import dev.toriimcp.upstream.entity.UpstreamRequest;
+import dev.toriimcp.upstream.entity.UpstreamResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * JSON-RPC dispatch of the MCP methods a tool gateway serves (MCP 2025-11-25 lifecycle, ping,
+ * server/tools): {@code initialize}, {@code ping}, {@code tools/list} (paginated),
+ * {@code tools/call}. Gateway faults are JSON-RPC errors; tool failures are results with
+ * {@code isError} (ADR 0005).
+ */
+@ApplicationScoped
+public class McpDispatcher {
+
+  public static final List<String> PROTOCOL_VERSIONS =
+      List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+  static final int PAGE_SIZE = 100;
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final Logger AUDIT = Logger.getLogger("dev.toriimcp.audit");
+
+  @Inject GatewayConfiguration configuration;
+  @Inject GatewayStartup startup;
+  @Inject UpstreamCredentials credentials;
+  @Inject ArgumentValidatorHolder validator;
+
+  private volatile UpstreamInvoker invoker;
+
+  public McpOutcome handle(BackendDefinition backend, ToolCatalog catalog, AccessGrant grant,
+      JsonNode message) {
+    if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {
+      return error(400, null, -32600, "Invalid Request: expected one JSON-RPC 2.0 message");
+    }
+    JsonNode id = message.get("id");
+    if (!message.has("method")) {
+      // A response from the client: accepted and ignored (the gateway sends no requests).
+      return new McpOutcome.Accepted();
+    }
+    if (!message.get("method").isTextual()) {
+      return error(400, id, -32600, "Invalid Request: method must be a string");
+    }
+    String method = message.get("method").asText();
+    if (id == null) {
+      return new McpOutcome.Accepted(); // notifications: initialized, cancelled, ...
+    }
+    if (!(id.isTextual() || id.isIntegralNumber())) {
+      return error(400, null, -32600, "Invalid Request: id must be a string or an integer");
+    }
+    JsonNode params = message.path("params");
+    return switch (method) {
+      case "initialize" -> result(id, initialize(backend, params));
+      case "ping" -> result(id, NODES.objectNode());
+      case "tools/list" -> toolsList(id, catalog, params);
+      case "tools/call" -> toolsCall(id, backend, catalog, grant, params);
+      default -> error(200, id, -32601, "Method not found: " + method);
+    };
+  }
+
+  private ObjectNode initialize(BackendDefinition backend, JsonNode params) {
+    String requested = params.path("protocolVersion").asText("");
+    String version = PROTOCOL_VERSIONS.contains(requested) ? requested : PROTOCOL_VERSIONS.get(0);
+    ObjectNode result = NODES.objectNode().put("protocolVersion", version);
+    result.putObject("capabilities").putObject("tools").put("listChanged", false);
+    result.putObject("serverInfo").put("name", "torii-mcp-" + backend.name())
+        .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
+    return result;
+  }
+
+  private McpOutcome toolsList(JsonNode id, ToolCatalog catalog, JsonNode params) {
+    int offset = 0;
+    JsonNode cursor = params.get("cursor");
+    if (cursor != null && !cursor.isNull()) {
+      try {
+        offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(cursor.asText()),
+            StandardCharsets.US_ASCII));
+      } catch (IllegalArgumentException e) {
+        return error(200, id, -32602, "Invalid params: unknown cursor");
+      }
+      if (offset < 0 || offset > catalog.tools().size()) {
+        return error(200, id, -32602, "Invalid params: unknown cursor");
+      }
+    }
+    ObjectNode result = NODES.objectNode();
+    ArrayNode tools = result.putArray("tools");
+    int end = Math.min(catalog.tools().size(), offset + PAGE_SIZE);
+    for (int i = offset; i < end; i++) {
+      tools.add(catalog.tools().get(i).definition());
+    }
+    if (end < catalog.tools().size()) {
+      result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
+          .encodeToString(String.valueOf(end).getBytes(StandardCharsets.US_ASCII)));
+    }
+    return result(id, result);
+  }
+
+  private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
+      AccessGrant grant, JsonNode params) {
+    String name = params.path("name").asText(null);
+    Optional<CompiledTool> tool = name == null ? Optional.empty() : catalog.tool(name);
+    if (tool.isEmpty()) {
+      return error(200, id, -32602, "Invalid params: unknown tool " + (name == null ? "(no name)" : name));
+    }
+    JsonNode arguments = params.has("arguments") ? params.get("arguments") : NODES.objectNode();
+    long start = System.nanoTime();
+    String status = "-";
+    try {
+      validator.get().validate(tool.get(), arguments);
+      UpstreamRequest request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
+          .build(tool.get(), arguments);
+      Optional<String> credential = backend.auth() == null ? Optional.of("")
+          : credentials.open(grant.subject(), backend.name());
+      if (credential.isEmpty()) {
+        status = "no-credential";
+        return new McpOutcome.ReAuthorize();
+      }
+      if (backend.auth() != null) {
+        request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
+      }
+      UpstreamResponse response = invoker().send(request);
+      status = String.valueOf(response.status());
+      if (response.status() == 401) {
+        return new McpOutcome.ReAuthorize();
+      }
+      ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
+          response, "torii://" + backend.name() + "/" + tool.get().name(),
+          tool.get().outputSchema() != null);
+      return result(id, result);
+    } catch (InvalidArgumentsException e) {
+      status = "invalid-arguments";
+      return result(id, toolError(e.getMessage()));
+    } catch (UpstreamInvoker.UnreachableException e) {
+      status = "unreachable";
+      return result(id, toolError("Backend '" + backend.name() + "' " + e.getMessage()
+          + ". Try again later."));
+    } finally {
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      String outcome = status;
+      AUDIT.info(() -> "tool-call backend=" + backend.name() + " tool=" + tool.get().name()
+          + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
+          + outcome + " duration_ms=" + millis);
+    }
+  }
+
+  private UpstreamInvoker invoker() {
+    UpstreamInvoker current = invoker;
+    if (current == null) {
+      current = new UpstreamInvoker(Duration.ofSeconds(5), Duration.ofSeconds(30),
+          configuration.limits().responseBytes());
+      invoker = current;
+    }
+    return current;
+  }
+
+  private static ObjectNode toolError(String text) {
+    ObjectNode result = NODES.objectNode();
+    result.putArray("content").addObject().put("type", "text").put("text", text);
+    result.put("isError", true);
+    return result;
+  }
+
+  private static McpOutcome result(JsonNode id, JsonNode result) {
+    ObjectNode body = NODES.objectNode().put("jsonrpc", "2.0");
+    body.set("id", id);
+    body.set("result", result);
+    return new McpOutcome.Reply(200, body);
+  }
+
+  static McpOutcome error(int status, JsonNode id, int code, String message) {
+    ObjectNode body = NODES.objectNode().put("jsonrpc", "2.0");
+    body.set("id", id == null ? NODES.nullNode() : id);
+    body.putObject("error").put("code", code).put("message", message);
+    return new McpOutcome.Reply(status, body);
+  }
+}

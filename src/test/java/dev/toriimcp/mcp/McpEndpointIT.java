@@ -1,0 +1,116 @@
+package dev.toriimcp.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.OAuthFlows;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MCP endpoint end to end on the run command's setup: a user signs in through the
+ * login-broker, then the client initializes, lists the demo's tools and calls them, and every
+ * call reaches the demo backend as that user.
+ */
+class McpEndpointIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static GatewayProcess gateway;
+  private static String alice;
+  private static String bob;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = GatewayProcess.start("mcp-endpoint", Path.of("examples/mcp-proxy.yaml"),
+        Map.of("TORII_DATA", "target/it-data/mcp-endpoint-" + System.nanoTime()));
+    gateway.awaitReady(Duration.ofSeconds(120));
+    alice = OAuthFlows.accessToken(gateway, "demo", "alice", "wonderland");
+    bob = OAuthFlows.accessToken(gateway, "demo", "bob", "builder");
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  private HttpResponse<String> post(String token, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private JsonNode call(String token, String method, String params) throws Exception {
+    HttpResponse<String> response = post(token, "{\"jsonrpc\": \"2.0\", \"id\": 7, \"method\": \""
+        + method + "\", \"params\": " + params + "}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("id").asInt()).isEqualTo(7);
+    return body;
+  }
+
+  @Test
+  void initializesAndListsTheDemoTools() throws Exception {
+    JsonNode init = call(alice, "initialize", "{\"protocolVersion\": \"2025-06-18\","
+        + " \"capabilities\": {}, \"clientInfo\": {\"name\": \"it\", \"version\": \"1\"}}");
+    assertThat(init.at("/result/protocolVersion").asText()).isEqualTo("2025-06-18");
+    assertThat(init.at("/result/capabilities/tools").isObject()).isTrue();
+    assertThat(call(alice, "initialize", "{\"protocolVersion\": \"1999-01-01\"}")
+        .at("/result/protocolVersion").asText()).isEqualTo("2025-11-25");
+    assertThat(post(alice, "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/initialized\"}")
+        .statusCode()).isEqualTo(202);
+
+    JsonNode list = call(alice, "tools/list", "{}");
+    List<String> names = new ArrayList<>();
+    list.at("/result/tools").forEach(t -> names.add(t.path("name").asText()));
+    assertThat(names).containsExactly("whoAmI", "listNotes", "createNote", "getNote", "deleteNote");
+    assertThat(list.at("/result").has("nextCursor")).isFalse();
+  }
+
+  @Test
+  void callsToolsUpstreamAsTheSignedInUser() throws Exception {
+    assertThat(call(alice, "tools/call", "{\"name\": \"whoAmI\"}")
+        .at("/result/structuredContent/username").asText()).isEqualTo("alice");
+    assertThat(call(bob, "tools/call", "{\"name\": \"whoAmI\", \"arguments\": {}}")
+        .at("/result/structuredContent/username").asText()).isEqualTo("bob");
+
+    JsonNode created = call(alice, "tools/call", "{\"name\": \"createNote\", \"arguments\":"
+        + " {\"body\": {\"title\": \"From MCP\", \"tags\": [\"it\"]}}}");
+    assertThat(created.at("/result/isError").asBoolean()).isFalse();
+    long id = created.at("/result/structuredContent/id").asLong();
+    JsonNode fetched = call(alice, "tools/call", "{\"name\": \"getNote\", \"arguments\": {\"id\": " + id + "}}");
+    assertThat(fetched.at("/result/structuredContent/title").asText()).isEqualTo("From MCP");
+    JsonNode otherUser = call(bob, "tools/call", "{\"name\": \"getNote\", \"arguments\": {\"id\": " + id + "}}");
+    assertThat(otherUser.at("/result/isError").asBoolean()).as("bob cannot see alice's note").isTrue();
+    assertThat(otherUser.at("/result/content/0/text").asText()).startsWith("HTTP 404 from upstream");
+  }
+
+  @Test
+  void reportsProtocolAndArgumentErrors() throws Exception {
+    assertThat(call(alice, "tools/call", "{\"name\": \"noSuchTool\"}").at("/error/code").asInt())
+        .isEqualTo(-32602);
+    assertThat(call(alice, "resources/list", "{}").at("/error/code").asInt()).isEqualTo(-32601);
+    JsonNode invalid = call(alice, "tools/call", "{\"name\": \"getNote\", \"arguments\": {\"id\": \"x\"}}");
+    assertThat(invalid.at("/result/isError").asBoolean()).isTrue();
+    assertThat(invalid.at("/result/content/0/text").asText()).contains("'id'");
+    HttpResponse<String> malformed = post(alice, "{not json");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(malformed.body()).at("/error/code").asInt()).isEqualTo(-32700);
+    HttpResponse<String> get = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(get.statusCode()).isEqualTo(405);
+    assertThat(get.headers().firstValue("Allow")).contains("POST");
+  }
+}

@@ -98,6 +98,25 @@ class McpEndpointIT {
   }
 
   @Test
+  void checksOriginAndProtocolVersion() throws Exception {
+    String ping = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}";
+    HttpResponse<String> evil = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Origin", "http://evil.example")
+        .POST(HttpRequest.BodyPublishers.ofString(ping)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(evil.statusCode()).isEqualTo(403);
+    HttpResponse<String> inspector = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Origin", "http://localhost:6274")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .POST(HttpRequest.BodyPublishers.ofString(ping)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(inspector.statusCode()).isEqualTo(200);
+    assertThat(inspector.headers().firstValue("Access-Control-Allow-Origin")).contains("http://localhost:6274");
+    HttpResponse<String> future = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("MCP-Protocol-Version", "2099-01-01")
+        .POST(HttpRequest.BodyPublishers.ofString(ping)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(future.statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void reportsProtocolAndArgumentErrors() throws Exception {
     assertThat(call(alice, "tools/call", "{\"name\": \"noSuchTool\"}").at("/error/code").asInt())
         .isEqualTo(-32602);

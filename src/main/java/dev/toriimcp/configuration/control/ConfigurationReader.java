@@ -39,7 +39,8 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigurationReader {
 
   static final List<String> ROOT_KEYS =
-      List.of("public_url", "backends", "storage", "limits", "sealing", "oauth", "clients");
+      List.of("public_url", "backends", "storage", "limits", "sealing", "oauth", "clients",
+          "allowed_origins");
   static final List<String> CLIENT_KEYS =
       List.of("client_id", "client_name", "redirect_uris", "secret", "auth_method", "refresh");
   private static final java.util.regex.Pattern CLIENT_ID =
@@ -124,11 +125,20 @@ public final class ConfigurationReader {
     SealingSettings sealing = sealing(top.get("sealing"), root, needed, yaml);
     OAuthSettings oauth = oauth(top.get("oauth"), yaml);
     List<ConfiguredClient> clients = clients(top.get("clients"), yaml);
+    List<String> origins = top.containsKey("allowed_origins")
+        ? yaml.strings(top.get("allowed_origins"), null, "allowed_origins")
+        : GatewayConfiguration.DEFAULT_ORIGINS;
+    for (int i = 0; i < origins.size(); i++) {
+      if (!origins.get(i).matches("https?://[^/?#]+")) {
+        yaml.problem(top.get("allowed_origins"), null, "allowed_origins[" + i + "]",
+            "expected an origin such as https://app.example.com (scheme, host, optional port)");
+      }
+    }
     if (publicUrl == null || storage == null || limits == null || oauth == null) {
       return null;
     }
     return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing, oauth,
-        clients);
+        clients, origins);
   }
 
   private URI publicUrl(Node node, Node root, YamlNodes yaml) {

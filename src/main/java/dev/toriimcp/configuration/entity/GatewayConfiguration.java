@@ -16,14 +16,22 @@ import java.util.Optional;
  * @param sealing the sealing keys; {@code null} when no backend has a user login (nothing to seal)
  * @param oauth token and code lifetimes
  * @param clients OAuth clients pre-registered in the configuration
+ * @param allowedOrigins browser origins allowed to call the MCP endpoints, besides the gateway's
+ *     own (DNS-rebinding protection; MCP 2025-11-25 basic/transports)
  */
 public record GatewayConfiguration(
     Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
-    Limits limits, SealingSettings sealing, OAuthSettings oauth, List<ConfiguredClient> clients) {
+    Limits limits, SealingSettings sealing, OAuthSettings oauth, List<ConfiguredClient> clients,
+    List<String> allowedOrigins) {
+
+  /** The MCP Inspector's web UI, allowed by default. */
+  public static final List<String> DEFAULT_ORIGINS =
+      List.of("http://localhost:6274", "http://127.0.0.1:6274");
 
   public GatewayConfiguration {
     backends = List.copyOf(backends);
     clients = List.copyOf(clients);
+    allowedOrigins = List.copyOf(allowedOrigins);
   }
 
   public Optional<BackendDefinition> backend(String name) {

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -46,7 +47,60 @@ public class McpResource {
 
   @POST
   public Response post(@PathParam("backend") String backend,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam("Origin") String origin,
+      @HeaderParam("MCP-Protocol-Version") String protocolVersion, InputStream body)
+      throws IOException {
+    if (!originAllowed(origin)) {
+      return json(403, McpDispatcherErrors.error(-32000, "Origin not allowed"));
+    }
+    if (protocolVersion != null && !McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
+      return cors(origin, json(400, McpDispatcherErrors.error(-32000,
+          "Unsupported MCP-Protocol-Version " + safe(protocolVersion) + "; supported: "
+              + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS))));
+    }
+    return cors(origin, handle(backend, authorization, body));
+  }
+
+  /** CORS preflight for browser clients of allowed origins (research trap 24). */
+  @OPTIONS
+  public Response preflight(@HeaderParam("Origin") String origin) {
+    if (origin == null || !originAllowed(origin)) {
+      return Response.status(403).build();
+    }
+    return Response.noContent()
+        .header("Access-Control-Allow-Origin", origin)
+        .header("Access-Control-Allow-Methods", "POST, GET, DELETE, OPTIONS")
+        .header("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization,"
+            + " Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name")
+        .header("Access-Control-Max-Age", "600")
+        .header("Vary", "Origin").build();
+  }
+
+  /**
+   * DNS-rebinding protection (MCP 2025-11-25 basic/transports: servers MUST validate Origin):
+   * requests without Origin (server-side clients) pass; browser origins must be the gateway's own
+   * or listed in {@code allowed_origins}.
+   */
+  boolean originAllowed(String origin) {
+    if (origin == null) {
+      return true;
+    }
+    String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
+    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
+  }
+
+  private static Response cors(String origin, Response response) {
+    if (origin == null) {
+      return response;
+    }
+    return Response.fromResponse(response).header("Access-Control-Allow-Origin", origin)
+        .header("Access-Control-Expose-Headers",
+            "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version")
+        .header("Vary", "Origin").build();
+  }
+
+  private Response handle(String backend, String authorization, InputStream body)
       throws IOException {
     Gate gate = gate(backend, authorization);
     if (gate.refusal() != null) {

@@ -138,13 +138,40 @@ public class Tokens {
     }).get();
   }
 
+  /**
+   * How long a validated access token is trusted without asking the database again: the steady
+   * state of a tool-calling client costs no query, and a revoked token stops working within this
+   * time on every node.
+   */
+  static final java.time.Duration VALIDATION_CACHE = java.time.Duration.ofSeconds(5);
+  private static final int VALIDATION_CACHE_SIZE = 10_000;
+
+  private record Validated(AccessToken token, Instant until) {}
+
+  private final java.util.Map<String, Validated> validated =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The grant of a valid, unrevoked, unexpired access token for this backend, if any. */
   public Optional<AccessGrant> validate(String accessToken, String backend) {
     if (accessToken == null || accessToken.length() > 512) {
       return Optional.empty();
     }
-    AccessToken stored = storage.inTransaction(em -> em.find(AccessToken.class, Secrets.hash(accessToken)));
-    if (stored == null || stored.revoked() || stored.expiresAt().isBefore(Instant.now())
+    String hash = Secrets.hash(accessToken);
+    Instant now = Instant.now();
+    Validated cached = validated.get(hash);
+    AccessToken stored;
+    if (cached != null && cached.until().isAfter(now)) {
+      stored = cached.token();
+    } else {
+      stored = storage.inTransaction(em -> em.find(AccessToken.class, hash));
+      if (stored != null && !stored.revoked()) {
+        if (validated.size() >= VALIDATION_CACHE_SIZE) {
+          validated.clear();
+        }
+        validated.put(hash, new Validated(stored, now.plus(VALIDATION_CACHE)));
+      }
+    }
+    if (stored == null || stored.revoked() || stored.expiresAt().isBefore(now)
         || !stored.backend().equals(backend)) {
       return Optional.empty();
     }
@@ -164,6 +191,7 @@ public class Tokens {
       AccessToken access = em.find(AccessToken.class, hash);
       if (access != null && access.clientId().equals(client.clientId())) {
         access.revoke();
+        validated.clear();
       }
       return null;
     });
@@ -184,7 +212,8 @@ public class Tokens {
     return new TokenResponse(access, lifetimes().accessToken().toSeconds(), scope, refresh);
   }
 
-  private static void revokeGrant(EntityManager em, String grantId) {
+  private void revokeGrant(EntityManager em, String grantId) {
+    validated.clear(); // this node forgets at once; others within VALIDATION_CACHE
     em.createNamedQuery(AccessToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
     em.createNamedQuery(RefreshToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
   }

@@ -21,7 +21,7 @@ class ResourcesTest {
       List.of(new BackendDefinition("a", URI.create("file:/a.yaml"), null, Policy.ALLOW_ALL, null, Map.of()),
           new BackendDefinition("b", URI.create("file:/b.yaml"), null, Policy.ALLOW_ALL, null, Map.of())),
       new StorageSettings(null, Path.of("d")), Limits.DEFAULT, null,
-      dev.toriimcp.configuration.entity.OAuthSettings.DEFAULT, List.of());
+      dev.toriimcp.configuration.entity.OAuthSettings.DEFAULT, List.of(), List.of());
 
   @Test
   void acceptsTheCanonicalResourceAndHarmlessVariants() {

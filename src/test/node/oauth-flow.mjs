@@ -3,9 +3,13 @@
 // request, then the code exchange. The "browser" part between the two calls (login-broker page,
 // consent page) is done here with fetch and a cookie jar, as a user's browser would.
 //
+// Then the SDK's MCP client connects with the same provider: initialize, tools/list, tools/call.
+//
 // Usage: node oauth-flow.mjs <mcp-server-url> <username> <password>
-// Prints one JSON line: {"first": ..., "second": ..., "tokens": {...}, "client": {...}}
+// Prints one JSON line: {"first", "second", "tokens", "client", "tools", "whoAmI", ...}
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const [serverUrl, username, password] = process.argv.slice(2);
 
@@ -84,7 +88,18 @@ const callback = new URL(approved.headers.get('location'));
 const code = callback.searchParams.get('code');
 
 const second = await auth(provider, { serverUrl, authorizationCode: code });
+
+const mcp = new Client({ name: 'torii-ts-sdk-test', version: '1.0.0' });
+await mcp.connect(new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider }));
+const listed = await mcp.listTools();
+const whoAmI = await mcp.callTool({ name: 'whoAmI', arguments: {} });
+const created = await mcp.callTool({ name: 'createNote', arguments: { body: { title: 'From the TS SDK' } } });
+await mcp.close();
+
 console.log(JSON.stringify({
+  tools: listed.tools.map((t) => t.name),
+  whoAmI: whoAmI.structuredContent,
+  created: created.structuredContent,
   first,
   second,
   authorizationUrl: String(authorizationUrl),

@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The official TypeScript MCP SDK's OAuth client (npm {@code @modelcontextprotocol/sdk}) against
- * the gateway: its discovery, registration, PKCE and code exchange must all accept what the
- * gateway serves, and the token it ends with must open the backend's MCP endpoint.
+ * The official TypeScript MCP SDK (npm {@code @modelcontextprotocol/sdk}) against the gateway: its
+ * OAuth client's discovery, registration, PKCE and code exchange must all accept what the gateway
+ * serves, and its MCP client must then initialize, list and call the demo's tools with the token.
  */
 class TypeScriptSdkOAuthIT {
 
@@ -54,6 +54,11 @@ class TypeScriptSdkOAuthIT {
       assertThat(result.at("/client/client_id").asText()).startsWith("torii-");
       assertThat(result.at("/tokens/token_type").asText()).isEqualTo("Bearer");
       assertThat(result.at("/tokens/refresh_token").asText()).isNotEmpty();
+      // The SDK's MCP client, with the same credentials: tools listed and called as alice.
+      assertThat(result.path("tools").toString())
+          .isEqualTo("[\"whoAmI\",\"listNotes\",\"createNote\",\"getNote\",\"deleteNote\"]");
+      assertThat(result.at("/whoAmI/username").asText()).isEqualTo("alice");
+      assertThat(result.at("/created/title").asText()).isEqualTo("From the TS SDK");
 
       HttpResponse<String> mcp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               gateway.uri("/mcp/demo"))

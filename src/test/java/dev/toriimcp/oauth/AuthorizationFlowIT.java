@@ -1,5 +1,7 @@
 package dev.toriimcp.oauth;
 
+import static dev.toriimcp.testing.Forms.*;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +13,6 @@ import dev.toriimcp.testing.GatewayProcess;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,8 +29,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -212,33 +211,13 @@ class AuthorizationFlowIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static String hidden(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]*)\"").matcher(html);
-    assertThat(m.find()).as("hidden field " + name).isTrue();
-    return m.group(1);
-  }
 
-  private static String form(String... pairs) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < pairs.length; i += 2) {
-      out.append(out.length() == 0 ? "" : "&").append(enc(pairs[i])).append('=').append(enc(pairs[i + 1]));
-    }
-    return out.toString();
-  }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> values = new java.util.LinkedHashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] kv = pair.split("=", 2);
-      values.put(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
-    }
-    return values;
-  }
 
-  private static String enc(String text) {
-    return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
+
+
+
+
 
   private static int indexOf(byte[] haystack, byte[] needle) {
     outer:

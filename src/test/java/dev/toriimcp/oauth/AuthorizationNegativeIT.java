@@ -1,5 +1,7 @@
 package dev.toriimcp.oauth;
 
+import static dev.toriimcp.testing.Forms.*;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toriimcp.testing.GatewayProcess;
 import java.net.CookieManager;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,10 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -336,31 +333,11 @@ class AuthorizationNegativeIT {
         .digest(verifier(seed).getBytes(StandardCharsets.US_ASCII)));
   }
 
-  private static String hidden(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]*)\"").matcher(html);
-    assertThat(m.find()).as("hidden field " + name + " in " + html).isTrue();
-    return m.group(1);
-  }
 
-  private static String form(String... pairs) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < pairs.length; i += 2) {
-      out.append(out.length() == 0 ? "" : "&").append(enc(pairs[i])).append('=').append(enc(pairs[i + 1]));
-    }
-    return out.toString();
-  }
 
-  private static Map<String, String> query(URI uri) {
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String pair : uri.getRawQuery().split("&")) {
-      String[] kv = pair.split("=", 2);
-      values.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-          kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-    }
-    return values;
-  }
 
-  private static String enc(String text) {
-    return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
+
+
+
+
 }

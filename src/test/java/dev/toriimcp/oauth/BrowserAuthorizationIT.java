@@ -1,5 +1,7 @@
 package dev.toriimcp.oauth;
 
+import static dev.toriimcp.testing.Forms.*;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toriimcp.testing.Browser;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.RecordingServer;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -118,17 +119,7 @@ class BrowserAuthorizationIT {
     }
   }
 
-  private static Map<String, String> parse(String query) {
-    Map<String, String> values = new java.util.LinkedHashMap<>();
-    for (String pair : query.split("&")) {
-      String[] kv = pair.split("=", 2);
-      values.put(java.net.URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
-          java.net.URLDecoder.decode(kv[1], StandardCharsets.UTF_8));
-    }
-    return values;
-  }
 
-  private static String enc(String text) {
-    return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
+
+
 }

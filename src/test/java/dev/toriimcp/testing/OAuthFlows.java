@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Obtains an access token from a running gateway the way a client and its user do: dynamic
@@ -40,16 +37,16 @@ public final class OAuthFlows {
         MessageDigest.getInstance("SHA-256").digest((client + username).getBytes(StandardCharsets.UTF_8)));
     String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest
         .getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-    URI authorize = gateway.uri("/authorize?response_type=code&client_id=" + enc(client)
-        + "&redirect_uri=" + enc(REDIRECT) + "&code_challenge=" + challenge
-        + "&code_challenge_method=S256&state=s&resource=" + enc(gateway.uri("/mcp/" + backend).toString()));
+    URI authorize = gateway.uri("/authorize?response_type=code&client_id=" + Forms.enc(client)
+        + "&redirect_uri=" + Forms.enc(REDIRECT) + "&code_challenge=" + challenge
+        + "&code_challenge_method=S256&state=s&resource=" + Forms.enc(gateway.uri("/mcp/" + backend).toString()));
     String page = browser.send(HttpRequest.newBuilder(authorize).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    String request = hidden(page, "request");
+    String request = Forms.hidden(page, "request");
     HttpResponse<String> login = browser.send(HttpRequest.newBuilder(gateway.uri("/authorize/login"))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("request=" + enc(request) + "&csrf="
-            + enc(hidden(page, "csrf")) + "&username=" + enc(username) + "&password=" + enc(password)))
+        .POST(HttpRequest.BodyPublishers.ofString("request=" + Forms.enc(request) + "&csrf="
+            + Forms.enc(Forms.hidden(page, "csrf")) + "&username=" + Forms.enc(username) + "&password=" + Forms.enc(password)))
         .build(), HttpResponse.BodyHandlers.ofString());
     if (login.statusCode() != 303) {
       throw new AssertionError("login failed: HTTP " + login.statusCode());
@@ -59,8 +56,8 @@ public final class OAuthFlows {
         HttpResponse.BodyHandlers.ofString()).body();
     HttpResponse<String> approved = browser.send(HttpRequest.newBuilder(gateway.uri("/authorize/consent"))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("request=" + enc(request) + "&csrf="
-            + enc(hidden(consent, "csrf")) + "&decision=approve")).build(),
+        .POST(HttpRequest.BodyPublishers.ofString("request=" + Forms.enc(request) + "&csrf="
+            + Forms.enc(Forms.hidden(consent, "csrf")) + "&decision=approve")).build(),
         HttpResponse.BodyHandlers.ofString());
     String query = URI.create(approved.headers().firstValue("Location").orElseThrow()).getRawQuery();
     String code = null;
@@ -71,21 +68,13 @@ public final class OAuthFlows {
     }
     HttpResponse<String> tokens = browser.send(HttpRequest.newBuilder(gateway.uri("/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + enc(code)
-            + "&code_verifier=" + verifier + "&client_id=" + enc(client))).build(),
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + Forms.enc(code)
+            + "&code_verifier=" + verifier + "&client_id=" + Forms.enc(client))).build(),
         HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(tokens.body()).path("access_token").asText();
   }
 
-  private static String hidden(String html, String name) {
-    Matcher m = Pattern.compile("name=\"" + name + "\" value=\"([^\"]*)\"").matcher(html);
-    if (!m.find()) {
-      throw new AssertionError("no hidden field " + name);
-    }
-    return m.group(1);
-  }
 
-  private static String enc(String text) {
-    return URLEncoder.encode(text, StandardCharsets.UTF_8);
-  }
+
+
 }

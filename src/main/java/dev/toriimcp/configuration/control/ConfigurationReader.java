@@ -51,8 +51,8 @@ public final class ConfigurationReader {
   static final List<String> SEALING_KEY_KEYS = List.of("id", "secret");
   static final List<String> BACKEND_KEYS =
       List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
-  static final List<String> LIMIT_KEYS =
-      List.of("description_length", "response_bytes", "schema_depth");
+  static final List<String> LIMIT_KEYS = List.of("description_length", "response_bytes",
+      "schema_depth", "upstream_connect_timeout", "upstream_timeout");
   static final List<String> TOOL_KEYS = List.of("name", "description", "output_schema");
   private static final java.util.regex.Pattern TOOL_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
@@ -528,7 +528,14 @@ public final class ConfigurationReader {
     if (description == null || response == null || depth == null) {
       return null;
     }
-    return new Limits(description, response, depth);
+    Integer connect = positive(entries.get("upstream_connect_timeout"),
+        "limits.upstream_connect_timeout", Limits.DEFAULT.upstreamConnectSeconds(), 1, yaml);
+    Integer timeout = positive(entries.get("upstream_timeout"), "limits.upstream_timeout",
+        Limits.DEFAULT.upstreamTimeoutSeconds(), 1, yaml);
+    if (connect == null || timeout == null) {
+      return null;
+    }
+    return new Limits(description, response, depth, connect, timeout);
   }
 
   private Integer positive(Node node, String key, int fallback, int minimum, YamlNodes yaml) {

@@ -6,8 +6,17 @@ package dev.toriimcp.configuration.entity;
  * @param descriptionLength longest tool or parameter description, in characters
  * @param responseBytes longest upstream response body passed to the model, in bytes
  * @param schemaDepth how many nested {@code $ref}s an input schema inlines before cutting
+ * @param upstreamConnectSeconds connect timeout of upstream calls
+ * @param upstreamTimeoutSeconds total timeout of an upstream call (until the response headers)
  */
-public record Limits(int descriptionLength, int responseBytes, int schemaDepth) {
+public record Limits(int descriptionLength, int responseBytes, int schemaDepth,
+    int upstreamConnectSeconds, int upstreamTimeoutSeconds) {
 
-  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4);
+  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4, 5, 30);
+
+  /** The first three limits, with the default timeouts. */
+  public Limits(int descriptionLength, int responseBytes, int schemaDepth) {
+    this(descriptionLength, responseBytes, schemaDepth, DEFAULT.upstreamConnectSeconds(),
+        DEFAULT.upstreamTimeoutSeconds());
+  }
 }

@@ -167,7 +167,9 @@ public class McpDispatcher {
   private UpstreamInvoker invoker() {
     UpstreamInvoker current = invoker;
     if (current == null) {
-      current = new UpstreamInvoker(Duration.ofSeconds(5), Duration.ofSeconds(30),
+      current = new UpstreamInvoker(
+          Duration.ofSeconds(configuration.limits().upstreamConnectSeconds()),
+          Duration.ofSeconds(configuration.limits().upstreamTimeoutSeconds()),
           configuration.limits().responseBytes());
       invoker = current;
     }

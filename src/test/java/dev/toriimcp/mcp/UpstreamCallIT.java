@@ -1,0 +1,175 @@
+package dev.toriimcp.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.OAuthFlows;
+import dev.toriimcp.testing.SpecCorpus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tool calls against a real upstream HTTP server built from the corpus's petstore-v3 spec, with
+ * its own username/password login: the upstream must receive the user's upstream credential and
+ * never the MCP token; a slow upstream, an unreachable one and an upstream 401 are handled.
+ */
+class UpstreamCallIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static HttpServer upstream;
+  private static GatewayProcess gateway;
+  private static final List<String> received = new CopyOnWriteArrayList<>();
+  private static final AtomicBoolean rejectAll = new AtomicBoolean();
+  private static String token;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    upstream.createContext("/login", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      JsonNode login = JSON.readTree(body);
+      boolean ok = "secret".equals(login.path("password").asText());
+      byte[] answer = (ok ? "{\"access_token\": \"upstream-" + login.path("username").asText() + "-token\"}"
+          : "{\"error\": \"no\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(ok ? 200 : 401, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    upstream.createContext("/api/v3", exchange -> {
+      StringBuilder record = new StringBuilder(exchange.getRequestMethod() + " "
+          + exchange.getRequestURI().getRawPath() + "?" + exchange.getRequestURI().getRawQuery() + "\n");
+      exchange.getRequestHeaders().forEach((k, v) -> record.append(k).append(": ").append(v).append('\n'));
+      record.append(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      received.add(record.toString());
+      if (exchange.getRequestURI().getPath().endsWith("/999")) {
+        try {
+          Thread.sleep(3_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      int status = rejectAll.get() ? 401 : 200;
+      byte[] answer = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}".getBytes();
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(status, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    // Several threads: the deliberately slow request must not hold up the others.
+    upstream.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    upstream.start();
+    String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("upstream-call.yaml");
+    Files.writeString(config, String.join("\n",
+        "public_url: ${TORII_PUBLIC_URL}",
+        "backends:",
+        "  - name: petstore",
+        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
+        "    base_url: " + base + "/api/v3",
+        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
+        "  - name: down",
+        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
+        "    base_url: http://127.0.0.1:" + closed + "/api/v3",
+        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
+        "limits: {upstream_timeout: 1}",
+        "storage: {derby_directory: target/it-data/upstream-call-" + System.nanoTime() + "}",
+        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    gateway = GatewayProcess.start("upstream-call", config, Map.of());
+    gateway.awaitReady(Duration.ofSeconds(120));
+    token = OAuthFlows.accessToken(gateway, "petstore", "carol", "secret");
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    upstream.stop(0);
+  }
+
+  private HttpResponse<String> call(String backend, String mcpToken, String tool, String arguments)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(gateway.uri("/mcp/" + backend))
+        .header("Authorization", "Bearer " + mcpToken).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"tools/call\", \"params\": {\"name\": \"" + tool + "\", \"arguments\": " + arguments + "}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theUpstreamGetsTheUsersCredentialAndNeverTheMcpToken() throws Exception {
+    received.clear();
+    HttpResponse<String> response = call("petstore", token, "getPetById", "{\"petId\": 7}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body()).at("/result/structuredContent/name").asText()).isEqualTo("Rex");
+    assertThat(received).hasSize(1);
+    String request = received.get(0);
+    assertThat(request).startsWith("GET /api/v3/pet/7?null\n")
+        .contains("Authorization: [Bearer upstream-carol-token]")
+        .doesNotContain(token);
+
+    received.clear();
+    call("petstore", token, "addPet", "{\"body\": {\"name\": \"Rex\", \"photoUrls\": [\"u\"]}}");
+    assertThat(received).singleElement().satisfies(r -> assertThat(r).startsWith("POST /api/v3/pet?null")
+        .contains("\"name\":\"Rex\"").doesNotContain(token));
+  }
+
+  @Test
+  void aSlowUpstreamIsAToolErrorNotAHang() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> response = call("petstore", token, "getPetById", "{\"petId\": 999}");
+    long seconds = (System.nanoTime() - start) / 1_000_000_000;
+
+    JsonNode result = JSON.readTree(response.body()).path("result");
+    assertThat(result.path("isError").asBoolean()).isTrue();
+    assertThat(result.at("/content/0/text").asText()).contains("Backend 'petstore'").contains("1 s");
+    assertThat(seconds).isLessThan(3);
+  }
+
+  @Test
+  void anUnreachableUpstreamIsAToolErrorNamingTheBackend() throws Exception {
+    String downToken = OAuthFlows.accessToken(gateway, "down", "carol", "secret");
+    HttpResponse<String> response = call("down", downToken, "getPetById", "{\"petId\": 1}");
+
+    JsonNode result = JSON.readTree(response.body()).path("result");
+    assertThat(result.path("isError").asBoolean()).isTrue();
+    assertThat(result.at("/content/0/text").asText()).startsWith("Backend 'down' cannot be reached");
+  }
+
+  @Test
+  void anUpstream401MakesTheClientAuthorizeAgain() throws Exception {
+    rejectAll.set(true);
+    try {
+      HttpResponse<String> response = call("petstore", token, "getPetById", "{\"petId\": 7}");
+
+      assertThat(response.statusCode()).isEqualTo(401);
+      assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
+          .contains("resource_metadata=").contains("error=\"invalid_token\"");
+    } finally {
+      rejectAll.set(false);
+    }
+  }
+}

@@ -95,7 +95,7 @@ class UpstreamCallIT {
         "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
         "    base_url: http://127.0.0.1:" + closed + "/api/v3",
         "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
-        "limits: {upstream_timeout: 1}",
+        "limits: {upstream_timeout: 1, page_size: 5}",
         "storage: {derby_directory: target/it-data/upstream-call-" + System.nanoTime() + "}",
         "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
     gateway = GatewayProcess.start("upstream-call", config, Map.of());
@@ -135,6 +135,41 @@ class UpstreamCallIT {
     call("petstore", token, "addPet", "{\"body\": {\"name\": \"Rex\", \"photoUrls\": [\"u\"]}}");
     assertThat(received).singleElement().satisfies(r -> assertThat(r).startsWith("POST /api/v3/pet?null")
         .contains("\"name\":\"Rex\"").doesNotContain(token));
+  }
+
+  @Test
+  void theOfficialJavaSdkClientListsEveryToolAcrossPagesAndCallsOne() throws Exception {
+    io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport transport =
+        io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport
+            .builder(gateway.uri("").toString()).endpoint("/mcp/petstore")
+            .customizeRequest(request -> request.header("Authorization", "Bearer " + token))
+            .build();
+    io.modelcontextprotocol.client.McpSyncClient client = io.modelcontextprotocol.client.McpClient
+        .sync(transport).requestTimeout(Duration.ofSeconds(20))
+        .jsonSchemaValidator(new dev.toriimcp.testing.NetworkntSchemaValidator()).build();
+    try {
+      client.initialize();
+      java.util.List<String> names = new java.util.ArrayList<>();
+      int pages = 0;
+      String cursor = null;
+      do {
+        io.modelcontextprotocol.spec.McpSchema.ListToolsResult page = client.listTools(cursor);
+        page.tools().forEach(tool -> names.add(tool.name()));
+        cursor = page.nextCursor();
+        pages++;
+      } while (cursor != null);
+      assertThat(pages).isEqualTo(4);
+      assertThat(names).hasSize(19).doesNotHaveDuplicates().contains("getPetById", "addPet", "uploadFile");
+
+      received.clear();
+      io.modelcontextprotocol.spec.McpSchema.CallToolResult result = client.callTool(
+          new io.modelcontextprotocol.spec.McpSchema.CallToolRequest("getPetById", Map.of("petId", 7)));
+      assertThat(result.isError()).isFalse();
+      assertThat(received).singleElement().satisfies(r -> assertThat(r)
+          .contains("Authorization: [Bearer upstream-carol-token]").doesNotContain(token));
+    } finally {
+      client.closeGracefully();
+    }
   }
 
   @Test

@@ -52,7 +52,7 @@ public final class ConfigurationReader {
   static final List<String> BACKEND_KEYS =
       List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
   static final List<String> LIMIT_KEYS = List.of("description_length", "response_bytes",
-      "schema_depth", "upstream_connect_timeout", "upstream_timeout");
+      "schema_depth", "upstream_connect_timeout", "upstream_timeout", "page_size");
   static final List<String> TOOL_KEYS = List.of("name", "description", "output_schema");
   private static final java.util.regex.Pattern TOOL_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
@@ -532,10 +532,12 @@ public final class ConfigurationReader {
         "limits.upstream_connect_timeout", Limits.DEFAULT.upstreamConnectSeconds(), 1, yaml);
     Integer timeout = positive(entries.get("upstream_timeout"), "limits.upstream_timeout",
         Limits.DEFAULT.upstreamTimeoutSeconds(), 1, yaml);
-    if (connect == null || timeout == null) {
+    Integer pageSize = positive(entries.get("page_size"), "limits.page_size",
+        Limits.DEFAULT.pageSize(), 1, yaml);
+    if (connect == null || timeout == null || pageSize == null) {
       return null;
     }
-    return new Limits(description, response, depth, connect, timeout);
+    return new Limits(description, response, depth, connect, timeout, pageSize);
   }
 
   private Integer positive(Node node, String key, int fallback, int minimum, YamlNodes yaml) {

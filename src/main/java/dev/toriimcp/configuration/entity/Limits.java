@@ -8,15 +8,16 @@ package dev.toriimcp.configuration.entity;
  * @param schemaDepth how many nested {@code $ref}s an input schema inlines before cutting
  * @param upstreamConnectSeconds connect timeout of upstream calls
  * @param upstreamTimeoutSeconds total timeout of an upstream call (until the response headers)
+ * @param pageSize tools per {@code tools/list} page
  */
 public record Limits(int descriptionLength, int responseBytes, int schemaDepth,
-    int upstreamConnectSeconds, int upstreamTimeoutSeconds) {
+    int upstreamConnectSeconds, int upstreamTimeoutSeconds, int pageSize) {
 
-  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4, 5, 30);
+  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4, 5, 30, 100);
 
-  /** The first three limits, with the default timeouts. */
+  /** The first three limits, with the default timeouts and page size. */
   public Limits(int descriptionLength, int responseBytes, int schemaDepth) {
     this(descriptionLength, responseBytes, schemaDepth, DEFAULT.upstreamConnectSeconds(),
-        DEFAULT.upstreamTimeoutSeconds());
+        DEFAULT.upstreamTimeoutSeconds(), DEFAULT.pageSize());
   }
 }

@@ -38,7 +38,6 @@ public class McpDispatcher {
 
   public static final List<String> PROTOCOL_VERSIONS =
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
-  static final int PAGE_SIZE = 100;
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Logger AUDIT = Logger.getLogger("dev.toriimcp.audit");
 
@@ -105,7 +104,7 @@ public class McpDispatcher {
     }
     ObjectNode result = NODES.objectNode();
     ArrayNode tools = result.putArray("tools");
-    int end = Math.min(catalog.tools().size(), offset + PAGE_SIZE);
+    int end = Math.min(catalog.tools().size(), offset + configuration.limits().pageSize());
     for (int i = offset; i < end; i++) {
       tools.add(catalog.tools().get(i).definition());
     }

@@ -15,6 +15,7 @@ import java.time.Instant;
 public class Consents {
 
   @Inject Storage storage;
+  @Inject dev.toriimcp.upstream.control.UpstreamCredentials credentials;
 
   public boolean granted(String subject, String clientId, String backend, String scope) {
     Consent consent = storage.inTransaction(em ->
@@ -36,5 +37,6 @@ public class Consents {
       }
       return null;
     });
+    credentials.forget(subject, backend);
   }
 }

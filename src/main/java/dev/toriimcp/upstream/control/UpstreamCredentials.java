@@ -23,18 +23,48 @@ import java.util.Optional;
 @ApplicationScoped
 public class UpstreamCredentials {
 
+  /**
+   * How long the sealed row is reused without a database look-up (the tool-call hot path). Only
+   * the sealed value is cached, never the opened credential; a new sign-in on this node replaces
+   * it at once ({@link #forget}), on other nodes within this time.
+   */
+  static final java.time.Duration CACHE = java.time.Duration.ofSeconds(5);
+
+  private record Cached(String sealed, Instant expiresAt, Instant until) {}
+
   @Inject Storage storage;
   @Inject Sealing sealing;
 
+  private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The user's upstream credential in clear, if one is stored and not expired. */
   public Optional<String> open(String subject, String backend) {
-    UpstreamCredential stored = storage.inTransaction(em ->
-        em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend)));
-    if (stored == null || (stored.expiresAt() != null && stored.expiresAt().isBefore(Instant.now()))) {
+    String key = backend + "\n" + subject;
+    Instant now = Instant.now();
+    Cached cached = cache.get(key);
+    if (cached == null || cached.until().isBefore(now)) {
+      UpstreamCredential stored = storage.inTransaction(em ->
+          em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend)));
+      if (stored == null) {
+        cache.remove(key);
+        return Optional.empty();
+      }
+      if (cache.size() > 10_000) {
+        cache.clear();
+      }
+      cached = new Cached(stored.sealed(), stored.expiresAt(), now.plus(CACHE));
+      cache.put(key, cached);
+    }
+    if (cached.expiresAt() != null && cached.expiresAt().isBefore(now)) {
       return Optional.empty();
     }
-    return Optional.of(new String(sealing.sealer().open(stored.sealed(), backend, subject),
+    return Optional.of(new String(sealing.sealer().open(cached.sealed(), backend, subject),
         StandardCharsets.UTF_8));
+  }
+
+  /** Drops the cached row of a user after a new sign-in stored a new credential. */
+  public void forget(String subject, String backend) {
+    cache.remove(backend + "\n" + subject);
   }
 
   /** A copy of the request with the credential attached. */

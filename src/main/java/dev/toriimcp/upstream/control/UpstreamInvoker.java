@@ -38,6 +38,10 @@ public final class UpstreamInvoker {
 
   public UpstreamResponse send(UpstreamRequest request) throws UnreachableException {
     HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
+        // Plain-text HTTP/2 would need an h2c upgrade attempt on every new request, which most
+        // servers ignore and which defeats connection reuse; https negotiates HTTP/2 by ALPN.
+        .version("http".equalsIgnoreCase(request.uri().getScheme())
+            ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
         .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(request.body()));
     request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));

@@ -97,6 +97,32 @@ class McpEndpointIT {
     assertThat(otherUser.at("/result/content/0/text").asText()).startsWith("HTTP 404 from upstream");
   }
 
+  private HttpResponse<String> withSession(String token, String session, String method, String body)
+      throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Mcp-Session-Id", session);
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void sessionsAreBoundToTheUserAndEndWithDelete() throws Exception {
+    HttpResponse<String> init = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+        + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\"}}");
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    assertThat(session).matches("[\\x21-\\x7E]{32,}");
+    String ping = "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"ping\"}";
+
+    assertThat(withSession(alice, session, "POST", ping).statusCode()).isEqualTo(200);
+    assertThat(withSession(bob, session, "POST", ping).statusCode()).as("another user").isEqualTo(404);
+    assertThat(withSession(alice, "made-up-session", "POST", ping).statusCode()).isEqualTo(404);
+    assertThat(withSession(alice, session, "DELETE", null).statusCode()).isEqualTo(204);
+    assertThat(withSession(alice, session, "POST", ping).statusCode()).as("ended").isEqualTo(404);
+    assertThat(withSession(alice, session, "DELETE", null).statusCode()).isEqualTo(404);
+  }
+
   @Test
   void checksOriginAndProtocolVersion() throws Exception {
     String ping = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}";

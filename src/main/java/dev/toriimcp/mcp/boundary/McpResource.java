@@ -8,6 +8,7 @@ import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.control.McpDispatcher;
+import dev.toriimcp.mcp.control.Sessions;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
@@ -31,25 +32,30 @@ import java.util.Optional;
  * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP with JSON responses
  * (MCP 2025-11-25 basic/transports). In order: unknown backend 404; a backend whose spec failed
  * 503 with {@code Retry-After}; no valid bearer token for this backend 401 with the RFC 6750/9728
- * challenge; then one JSON-RPC message per POST (notifications and responses 202). GET and DELETE
- * are 405: the gateway offers no server-to-client stream and keeps no sessions yet.
+ * challenge; then one JSON-RPC message per POST (notifications and responses 202). A successful
+ * {@code initialize} opens a session ({@code Mcp-Session-Id}, bound to user, client and backend,
+ * stored in the database); a request naming an unknown or ended session is 404; DELETE ends it.
+ * GET is 405: the gateway offers no server-to-client stream.
  */
 @Path("mcp/{backend}")
 public class McpResource {
 
   static final int MAX_BODY = 4 * 1024 * 1024;
+  static final String SESSION = "Mcp-Session-Id";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject Catalogs catalogs;
   @Inject GatewayConfiguration configuration;
   @Inject Tokens tokens;
   @Inject McpDispatcher dispatcher;
+  @Inject Sessions sessions;
 
   @POST
   public Response post(@PathParam("backend") String backend,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
       @HeaderParam("Origin") String origin,
-      @HeaderParam("MCP-Protocol-Version") String protocolVersion, InputStream body)
+      @HeaderParam("MCP-Protocol-Version") String protocolVersion,
+      @HeaderParam(SESSION) String sessionId, InputStream body)
       throws IOException {
     if (!originAllowed(origin)) {
       return json(403, McpDispatcherErrors.error(-32000, "Origin not allowed"));
@@ -59,7 +65,7 @@ public class McpResource {
           "Unsupported MCP-Protocol-Version " + safe(protocolVersion) + "; supported: "
               + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS))));
     }
-    return cors(origin, handle(backend, authorization, body));
+    return cors(origin, handle(backend, authorization, sessionId, body));
   }
 
   /** CORS preflight for browser clients of allowed origins (research trap 24). */
@@ -100,8 +106,8 @@ public class McpResource {
         .header("Vary", "Origin").build();
   }
 
-  private Response handle(String backend, String authorization, InputStream body)
-      throws IOException {
+  private Response handle(String backend, String authorization, String sessionId,
+      InputStream body) throws IOException {
     Gate gate = gate(backend, authorization);
     if (gate.refusal() != null) {
       return gate.refusal();
@@ -116,8 +122,19 @@ public class McpResource {
     } catch (JsonProcessingException e) {
       return json(400, McpDispatcherErrors.error(-32700, "Parse error: the body is not JSON"));
     }
+    boolean initialize = message.isObject() && message.has("id")
+        && "initialize".equals(message.path("method").asText());
+    if (!initialize && sessionId != null && !sessions.valid(sessionId, gate.grant())) {
+      // MCP basic/transports: a terminated or unknown session is 404; the client re-initializes.
+      return json(404, McpDispatcherErrors.error(-32001, "Session not found"));
+    }
     McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
         gate.grant(), message);
+    if (initialize && outcome instanceof McpOutcome.Reply reply && reply.status() == 200
+        && reply.body().has("result")) {
+      String id = sessions.create(gate.grant(), reply.body().at("/result/protocolVersion").asText());
+      return Response.fromResponse(json(200, reply.body())).header(SESSION, id).build();
+    }
     if (outcome instanceof McpOutcome.Accepted) {
       return Response.accepted().build();
     }
@@ -136,12 +153,20 @@ public class McpResource {
         : Response.status(405).header(HttpHeaders.ALLOW, "POST").build();
   }
 
+  /** Ends a session (MCP basic/transports "Session Management"). */
   @DELETE
   public Response delete(@PathParam("backend") String backend,
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+      @HeaderParam(SESSION) String sessionId) {
     Gate gate = gate(backend, authorization);
-    return gate.refusal() != null ? gate.refusal()
-        : Response.status(405).header(HttpHeaders.ALLOW, "POST").build();
+    if (gate.refusal() != null) {
+      return gate.refusal();
+    }
+    if (sessionId == null) {
+      return json(400, McpDispatcherErrors.error(-32600, "Mcp-Session-Id header required"));
+    }
+    return sessions.end(sessionId, gate.grant()) ? Response.noContent().build()
+        : json(404, McpDispatcherErrors.error(-32001, "Session not found"));
   }
 
   private record Gate(Response refusal, BackendDefinition definition, BackendCatalog.Ready catalog,

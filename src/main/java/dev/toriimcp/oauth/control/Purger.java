@@ -27,6 +27,7 @@ public class Purger {
 
   static final Duration PERIOD = Duration.ofMinutes(10);
   static final Duration STALE_CLIENT = Duration.ofDays(30);
+  static final Duration IDLE_SESSION = Duration.ofDays(1);
   private static final Logger LOG = Logger.getLogger(Purger.class.getName());
 
   @Inject Storage storage;
@@ -56,7 +57,9 @@ public class Purger {
             + em.createNamedQuery(AccessToken.PURGE).setParameter("now", now).executeUpdate()
             + em.createNamedQuery(RefreshToken.PURGE).setParameter("now", now).executeUpdate()
             + em.createNamedQuery(RegisteredClient.PURGE_STALE)
-                .setParameter("before", now.minus(STALE_CLIENT)).executeUpdate());
+                .setParameter("before", now.minus(STALE_CLIENT)).executeUpdate()
+            + em.createNamedQuery(dev.toriimcp.mcp.entity.McpSession.PURGE)
+                .setParameter("before", now.minus(IDLE_SESSION)).executeUpdate());
   }
 
   private void purgeQuietly() {

@@ -54,7 +54,7 @@ class MigrationsTest {
     assertThat(columns(connection, "platform_startup"))
         .containsExactlyInAnyOrder("id", "started_at", "gateway_version", "backend_count");
     for (String table : List.of("oauth_client", "oauth_authorization_code", "oauth_access_token",
-        "oauth_refresh_token", "oauth_consent", "upstream_credential")) {
+        "oauth_refresh_token", "oauth_consent", "upstream_credential", "mcp_session")) {
       assertThat(columns(connection, table)).as(table).isNotEmpty();
     }
     assertThat(columns(connection, "oauth_access_token")).contains("token_hash")

@@ -58,10 +58,10 @@ public class McpResource {
       @HeaderParam(SESSION) String sessionId, InputStream body)
       throws IOException {
     if (!originAllowed(origin)) {
-      return json(403, McpDispatcherErrors.error(-32000, "Origin not allowed"));
+      return json(403, McpDispatcher.errorBody(null, -32000, "Origin not allowed"));
     }
     if (protocolVersion != null && !McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
-      return cors(origin, json(400, McpDispatcherErrors.error(-32000,
+      return cors(origin, json(400, McpDispatcher.errorBody(null, -32000,
           "Unsupported MCP-Protocol-Version " + safe(protocolVersion) + "; supported: "
               + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS))));
     }
@@ -114,19 +114,19 @@ public class McpResource {
     }
     byte[] bytes = body.readNBytes(MAX_BODY + 1);
     if (bytes.length > MAX_BODY) {
-      return json(413, McpDispatcherErrors.error(-32600, "Request too large"));
+      return json(413, McpDispatcher.errorBody(null, -32600, "Request too large"));
     }
     JsonNode message;
     try {
       message = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
-      return json(400, McpDispatcherErrors.error(-32700, "Parse error: the body is not JSON"));
+      return json(400, McpDispatcher.errorBody(null, -32700, "Parse error: the body is not JSON"));
     }
     boolean initialize = message.isObject() && message.has("id")
         && "initialize".equals(message.path("method").asText());
     if (!initialize && sessionId != null && !sessions.valid(sessionId, gate.grant())) {
       // MCP basic/transports: a terminated or unknown session is 404; the client re-initializes.
-      return json(404, McpDispatcherErrors.error(-32001, "Session not found"));
+      return json(404, McpDispatcher.errorBody(null, -32001, "Session not found"));
     }
     McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
         gate.grant(), message);
@@ -163,10 +163,10 @@ public class McpResource {
       return gate.refusal();
     }
     if (sessionId == null) {
-      return json(400, McpDispatcherErrors.error(-32600, "Mcp-Session-Id header required"));
+      return json(400, McpDispatcher.errorBody(null, -32600, "Mcp-Session-Id header required"));
     }
     return sessions.end(sessionId, gate.grant()) ? Response.noContent().build()
-        : json(404, McpDispatcherErrors.error(-32001, "Session not found"));
+        : json(404, McpDispatcher.errorBody(null, -32001, "Session not found"));
   }
 
   private record Gate(Response refusal, BackendDefinition definition, BackendCatalog.Ready catalog,
@@ -175,12 +175,12 @@ public class McpResource {
   private Gate gate(String backend, String authorization) {
     BackendCatalog catalog = catalogs.backend(backend).orElse(null);
     if (catalog == null) {
-      return refused(json(404, McpDispatcherErrors.error(-32000,
+      return refused(json(404, McpDispatcher.errorBody(null, -32000,
           "no backend named '" + safe(backend) + "'")));
     }
     if (catalog instanceof BackendCatalog.Failed) {
       // The detailed reason (file paths, parser messages) stays in the server log.
-      return refused(Response.fromResponse(json(503, McpDispatcherErrors.error(-32000,
+      return refused(Response.fromResponse(json(503, McpDispatcher.errorBody(null, -32000,
           "backend '" + backend + "' is unavailable: its API description could not be loaded;"
               + " the gateway log says why"))).header("Retry-After", "300").build());
     }
@@ -208,7 +208,7 @@ public class McpResource {
     String challenge = "Bearer resource_metadata=\""
         + OAuthUris.protectedResourceMetadata(configuration, definition) + "\", scope=\""
         + OAuthUris.scope(definition) + "\"" + (invalidToken ? ", error=\"invalid_token\"" : "");
-    return Response.fromResponse(json(401, McpDispatcherErrors.error(-32000, message)))
+    return Response.fromResponse(json(401, McpDispatcher.errorBody(null, -32000, message)))
         .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
         .header("Access-Control-Expose-Headers", "WWW-Authenticate")
         .build();

@@ -190,9 +190,14 @@ public class McpDispatcher {
   }
 
   static McpOutcome error(int status, JsonNode id, int code, String message) {
+    return new McpOutcome.Reply(status, errorBody(id, code, message));
+  }
+
+  /** A JSON-RPC error response; {@code id} is null when the request's id is unknown. */
+  public static ObjectNode errorBody(JsonNode id, int code, String message) {
     ObjectNode body = NODES.objectNode().put("jsonrpc", "2.0");
     body.set("id", id == null ? NODES.nullNode() : id);
     body.putObject("error").put("code", code).put("message", message);
-    return new McpOutcome.Reply(status, body);
+    return body;
   }
 }

@@ -2,6 +2,7 @@ package dev.toriimcp.oauth.boundary;
 
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.OAuthUris;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -74,8 +75,6 @@ public class AuthorizationServerMetadataResource {
       scopes.add(OAuthUris.scope(backend));
     }
     scopes.add("offline_access");
-    JsonArrayBuilder authMethods = Json.createArrayBuilder()
-        .add("none").add("client_secret_post").add("client_secret_basic");
     return Json.createObjectBuilder()
         .add("issuer", OAuthUris.issuer(configuration))
         .add("authorization_endpoint", OAuthUris.endpoint(configuration, "/authorize"))
@@ -86,9 +85,8 @@ public class AuthorizationServerMetadataResource {
         .add("response_modes_supported", Json.createArrayBuilder().add("query"))
         .add("grant_types_supported",
             Json.createArrayBuilder().add("authorization_code").add("refresh_token"))
-        .add("token_endpoint_auth_methods_supported", authMethods)
-        .add("revocation_endpoint_auth_methods_supported", Json.createArrayBuilder()
-            .add("none").add("client_secret_post").add("client_secret_basic"))
+        .add("token_endpoint_auth_methods_supported", Json.createArrayBuilder(Clients.AUTH_METHODS))
+        .add("revocation_endpoint_auth_methods_supported", Json.createArrayBuilder(Clients.AUTH_METHODS))
         .add("code_challenge_methods_supported", Json.createArrayBuilder().add("S256"))
         .add("scopes_supported", scopes)
         .add("client_id_metadata_document_supported", true)

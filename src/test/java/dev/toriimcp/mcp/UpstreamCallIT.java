@@ -20,7 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +42,8 @@ class UpstreamCallIT {
   private static final List<String> received = new CopyOnWriteArrayList<>();
   private static final AtomicBoolean rejectAll = new AtomicBoolean();
   private static String token;
+  private static final java.util.concurrent.atomic.AtomicReference<CountDownLatch> holding =
+      new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(1));
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -61,7 +66,11 @@ class UpstreamCallIT {
       exchange.getRequestHeaders().forEach((k, v) -> record.append(k).append(": ").append(v).append('\n'));
       record.append(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       received.add(record.toString());
-      if (exchange.getRequestURI().getPath().endsWith("/999")) {
+      if (exchange.getRequestURI().getPath().endsWith("/998")) {
+        holding.get().countDown(); // a call the cancellation tests catch in flight
+      }
+      if (exchange.getRequestURI().getPath().endsWith("/999")
+          || exchange.getRequestURI().getPath().endsWith("/998")) {
         try {
           Thread.sleep(3_000);
         } catch (InterruptedException e) {
@@ -170,6 +179,74 @@ class UpstreamCallIT {
     } finally {
       client.closeGracefully();
     }
+  }
+
+  private HttpRequest post(String session, String json) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(gateway.uri("/mcp/petstore"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (session != null) {
+      builder.header("Mcp-Session-Id", session).header("MCP-Protocol-Version", "2025-11-25");
+    }
+    return builder.build();
+  }
+
+  private String initialize() throws Exception {
+    HttpResponse<String> response = http.send(post(null, "{\"jsonrpc\": \"2.0\", \"id\": 0,"
+        + " \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\","
+        + " \"capabilities\": {}, \"clientInfo\": {\"name\": \"it\", \"version\": \"1\"}}}"),
+        HttpResponse.BodyHandlers.ofString());
+    return response.headers().firstValue("Mcp-Session-Id").orElseThrow();
+  }
+
+  /** Starts a call the upstream holds (petId 998) and waits until the upstream has it. */
+  private CompletableFuture<HttpResponse<String>> callHeldUpstream(String session, String requestId)
+      throws Exception {
+    CountDownLatch arrived = new CountDownLatch(1);
+    holding.set(arrived);
+    CompletableFuture<HttpResponse<String>> pending = http.sendAsync(post(session,
+        "{\"jsonrpc\": \"2.0\", \"id\": " + requestId + ", \"method\": \"tools/call\","
+            + " \"params\": {\"name\": \"getPetById\", \"arguments\": {\"petId\": 998}}}"),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("the upstream got the call").isTrue();
+    return pending;
+  }
+
+  private HttpResponse<String> cancel(String session, String requestId) throws Exception {
+    return http.send(post(session, "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/cancelled\","
+        + " \"params\": {\"requestId\": " + requestId + ", \"reason\": \"the user gave up\"}}"),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void notificationsCancelledAbortsTheUpstreamCallItNames() throws Exception {
+    String session = initialize();
+    CompletableFuture<HttpResponse<String>> pending = callHeldUpstream(session, "\"call-1\"");
+
+    HttpResponse<String> cancelled = cancel(session, "\"call-1\"");
+
+    assertThat(cancelled.statusCode()).isEqualTo(202);
+    // Answered at once, before the upstream's 3 s and the gateway's 1 s timeout would answer.
+    JsonNode answer = JSON.readTree(pending.get(5, TimeUnit.SECONDS).body());
+    assertThat(answer.path("id").asText()).isEqualTo("call-1");
+    assertThat(answer.at("/error/code").asInt()).isEqualTo(-32800);
+    assertThat(answer.at("/error/message").asText()).isEqualTo("Request cancelled");
+  }
+
+  @Test
+  void aCancellationFromAnotherSessionCancelsNothing() throws Exception {
+    String mine = initialize();
+    String other = initialize();
+    CompletableFuture<HttpResponse<String>> pending = callHeldUpstream(mine, "5");
+
+    assertThat(cancel(other, "5").statusCode()).isEqualTo(202);
+
+    // Not cancelled: the call runs into the gateway's 1 s upstream timeout instead.
+    JsonNode answer = JSON.readTree(pending.get(10, TimeUnit.SECONDS).body());
+    assertThat(answer.has("error")).isFalse();
+    assertThat(answer.at("/result/isError").asBoolean()).isTrue();
+    assertThat(answer.at("/result/content/0/text").asText()).contains("did not answer within 1 s");
   }
 
   @Test

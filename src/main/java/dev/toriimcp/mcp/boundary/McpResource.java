@@ -129,7 +129,7 @@ public class McpResource {
       return json(404, McpDispatcher.errorBody(null, -32001, "Session not found"));
     }
     McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
-        gate.grant(), message);
+        gate.grant(), conversation(gate.grant(), sessionId), message);
     if (initialize && outcome instanceof McpOutcome.Reply reply && reply.status() == 200
         && reply.body().has("result")) {
       String id = sessions.create(gate.grant(), reply.body().at("/result/protocolVersion").asText());
@@ -143,6 +143,12 @@ public class McpResource {
     }
     McpOutcome.Reply reply = (McpOutcome.Reply) outcome;
     return json(reply.status(), reply.body());
+  }
+
+  /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
+  private static String conversation(AccessGrant grant, String sessionId) {
+    return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
+        + (sessionId == null ? "" : sessionId);
   }
 
   @GET

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
@@ -45,11 +46,16 @@ public class McpDispatcher {
   @Inject GatewayStartup startup;
   @Inject UpstreamCredentials credentials;
   @Inject ArgumentValidatorHolder validator;
+  @Inject InFlightCalls inFlight;
 
   private volatile UpstreamInvoker invoker;
 
+  /**
+   * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
+   * client, backend and MCP session) for cancellation; see {@link InFlightCalls}.
+   */
   public McpOutcome handle(BackendDefinition backend, ToolCatalog catalog, AccessGrant grant,
-      JsonNode message) {
+      String conversation, JsonNode message) {
     if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {
       return error(400, null, -32600, "Invalid Request: expected one JSON-RPC 2.0 message");
     }
@@ -63,6 +69,9 @@ public class McpDispatcher {
     }
     String method = message.get("method").asText();
     if (id == null) {
+      if ("notifications/cancelled".equals(method)) {
+        inFlight.cancel(conversation, message.path("params").get("requestId"));
+      }
       return new McpOutcome.Accepted(); // notifications: initialized, cancelled, ...
     }
     if (!(id.isTextual() || id.isIntegralNumber())) {
@@ -73,7 +82,7 @@ public class McpDispatcher {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
       case "tools/list" -> toolsList(id, catalog, params);
-      case "tools/call" -> toolsCall(id, backend, catalog, grant, params);
+      case "tools/call" -> toolsCall(id, backend, catalog, grant, conversation, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
   }
@@ -116,7 +125,7 @@ public class McpDispatcher {
   }
 
   private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
-      AccessGrant grant, JsonNode params) {
+      AccessGrant grant, String conversation, JsonNode params) {
     String name = params.path("name").asText(null);
     Optional<CompiledTool> tool = name == null ? Optional.empty() : catalog.tool(name);
     if (tool.isEmpty()) {
@@ -138,7 +147,11 @@ public class McpDispatcher {
       if (backend.auth() != null) {
         request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
       }
-      UpstreamResponse response = invoker().send(request);
+      UpstreamResponse response;
+      CompletableFuture<UpstreamResponse> call = invoker().start(request);
+      try (InFlightCalls.Registration registration = inFlight.register(conversation, id, call)) {
+        response = invoker().await(call);
+      }
       status = String.valueOf(response.status());
       if (response.status() == 401) {
         return new McpOutcome.ReAuthorize();
@@ -150,6 +163,10 @@ public class McpDispatcher {
     } catch (InvalidArgumentsException e) {
       status = "invalid-arguments";
       return result(id, toolError(e.getMessage()));
+    } catch (UpstreamInvoker.CancelledException e) {
+      // The client sent notifications/cancelled; it ignores any answer, but the POST needs one.
+      status = "cancelled";
+      return error(200, id, -32800, "Request cancelled");
     } catch (UpstreamInvoker.UnreachableException e) {
       status = "unreachable";
       return result(id, toolError("Backend '" + backend.name() + "' " + e.getMessage()

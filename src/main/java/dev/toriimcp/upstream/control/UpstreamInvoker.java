@@ -3,16 +3,26 @@ package dev.toriimcp.upstream.control;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 
 /**
  * Sends upstream requests with {@code java.net.http}: one shared client (connection reuse),
  * connect and total timeouts, redirects never followed (a redirect could carry the user's
- * credential to another host), the body read only up to the size limit.
+ * credential to another host), the body collected only up to the size limit. Each call is an
+ * asynchronous exchange the caller waits for; cancelling its future aborts the exchange (the
+ * client closes the connection), which is how {@code notifications/cancelled} stops a call.
  */
 public final class UpstreamInvoker {
 
@@ -22,6 +32,15 @@ public final class UpstreamInvoker {
 
     UnreachableException(String message) {
       super(message, null, false, false);
+    }
+  }
+
+  /** The call was cancelled before the upstream answered. */
+  public static final class CancelledException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    CancelledException() {
+      super("cancelled", null, false, false);
     }
   }
 
@@ -36,7 +55,11 @@ public final class UpstreamInvoker {
     this.maxBytes = maxBytes;
   }
 
-  public UpstreamResponse send(UpstreamRequest request) throws UnreachableException {
+  /**
+   * Starts the exchange. The future completes with the response, or exceptionally; cancel it to
+   * abort the exchange. Use {@link #await} to wait for it.
+   */
+  public CompletableFuture<UpstreamResponse> start(UpstreamRequest request) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
         // Plain-text HTTP/2 would need an h2c upgrade attempt on every new request, which most
         // servers ignore and which defeats connection reuse; https negotiates HTTP/2 by ALPN.
@@ -45,27 +68,126 @@ public final class UpstreamInvoker {
         .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(request.body()));
     request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
+    HttpRequest built;
     try {
-      HttpResponse<InputStream> response = http.send(builder.build(),
-          HttpResponse.BodyHandlers.ofInputStream());
-      byte[] body;
-      boolean truncated;
-      try (InputStream in = response.body()) {
-        byte[] read = in.readNBytes(maxBytes + 1);
-        truncated = read.length > maxBytes;
-        body = truncated ? java.util.Arrays.copyOf(read, maxBytes) : read;
+      built = builder.build();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<HttpResponse<Bounded>> exchange =
+        http.sendAsync(built, info -> new BoundedSubscriber(maxBytes));
+    CompletableFuture<UpstreamResponse> result = exchange.thenApply(response -> new UpstreamResponse(
+        response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
+        response.body().bytes(), response.body().truncated()));
+    // Cancelling the derived future must reach the exchange: java.net.http aborts the request
+    // when the future returned by sendAsync is cancelled (JDK 16+).
+    result.whenComplete((response, failure) -> {
+      if (failure instanceof CancellationException) {
+        exchange.cancel(true);
       }
-      return new UpstreamResponse(response.statusCode(),
-          response.headers().firstValue("Content-Type").orElse(null), body, truncated);
-    } catch (java.net.http.HttpTimeoutException e) {
-      throw new UnreachableException("did not answer within " + timeout.toSeconds() + " s");
-    } catch (IOException e) {
-      throw new UnreachableException("cannot be reached (" + e.getClass().getSimpleName() + ")");
+    });
+    return result;
+  }
+
+  /** Sends the request and waits for the response. */
+  public UpstreamResponse send(UpstreamRequest request)
+      throws UnreachableException, CancelledException {
+    return await(start(request));
+  }
+
+  /** Waits for an exchange started by {@link #start}, translating its failures. */
+  public UpstreamResponse await(CompletableFuture<UpstreamResponse> call)
+      throws UnreachableException, CancelledException {
+    try {
+      return call.get();
+    } catch (CancellationException e) {
+      throw new CancelledException();
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new UnreachableException("the call was interrupted");
-    } catch (IllegalArgumentException e) {
-      throw new UnreachableException("the request is not valid: " + e.getMessage());
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+          ? c.getCause() : e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new UnreachableException("did not answer within " + timeout.toSeconds() + " s");
+      }
+      if (cause instanceof IllegalArgumentException) {
+        throw new UnreachableException("the request is not valid: " + cause.getMessage());
+      }
+      if (cause instanceof CancellationException) {
+        throw new CancelledException();
+      }
+      if (cause instanceof IOException) {
+        throw new UnreachableException("cannot be reached (" + cause.getClass().getSimpleName() + ")");
+      }
+      throw new UnreachableException("failed (" + cause.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** The body bytes kept and whether more arrived than the limit allows. */
+  record Bounded(byte[] bytes, boolean truncated) {}
+
+  /**
+   * Collects the body up to {@code limit} bytes, then cancels the subscription (the client
+   * closes that connection instead of reading an unbounded body). Runs on the client's threads;
+   * nothing here blocks.
+   */
+  static final class BoundedSubscriber implements HttpResponse.BodySubscriber<Bounded> {
+    private final int limit;
+    private final CompletableFuture<Bounded> result = new CompletableFuture<>();
+    private byte[] buffer = new byte[256];
+    private int size;
+    private Flow.Subscription subscription;
+
+    BoundedSubscriber(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<Bounded> getBody() {
+      return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (result.isDone()) {
+        return;
+      }
+      for (ByteBuffer item : items) {
+        int room = limit - size;
+        int take = Math.min(room, item.remaining());
+        ensure(size + take);
+        item.get(buffer, size, take);
+        size += take;
+        if (item.hasRemaining()) {
+          result.complete(new Bounded(java.util.Arrays.copyOf(buffer, size), true));
+          subscription.cancel();
+          return;
+        }
+      }
+    }
+
+    private void ensure(int capacity) {
+      if (capacity > buffer.length) {
+        buffer = java.util.Arrays.copyOf(buffer, Math.max(capacity, Math.min(limit, buffer.length * 2)));
+      }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      result.completeExceptionally(failure);
+    }
+
+    @Override
+    public void onComplete() {
+      result.complete(new Bounded(java.util.Arrays.copyOf(buffer, size), false));
     }
   }
 }

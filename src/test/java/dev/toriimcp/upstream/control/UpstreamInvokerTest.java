@@ -1,0 +1,163 @@
+package dev.toriimcp.upstream.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.upstream.entity.UpstreamRequest;
+import dev.toriimcp.upstream.entity.UpstreamResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The upstream HTTP exchange against a real local server: limits, timeouts, redirects, cancel. */
+class UpstreamInvokerTest {
+
+  private static HttpServer server;
+  private static String base;
+  private final UpstreamInvoker invoker =
+      new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(2), 16);
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/bytes/", exchange -> {
+      int count = Integer.parseInt(exchange.getRequestURI().getPath().substring("/bytes/".length()));
+      exchange.getResponseHeaders().add("Content-Type", "text/plain");
+      // Chunked (length 0): the client cannot know the size in advance.
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        byte[] chunk = "abcdefghij".repeat(100).getBytes(StandardCharsets.US_ASCII);
+        for (int written = 0; written < count; written += chunk.length) {
+          out.write(chunk, 0, Math.min(chunk.length, count - written));
+        }
+      } catch (java.io.IOException clientWentAway) {
+        // expected once the client has what it wants
+      }
+    });
+    server.createContext("/slow", exchange -> {
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.createContext("/moved", exchange -> {
+      exchange.getResponseHeaders().add("Location", "http://example.invalid/elsewhere");
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+    });
+    server.start();
+    base = "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.stop(0);
+  }
+
+  private static UpstreamRequest get(String uri) {
+    return new UpstreamRequest("GET", URI.create(uri), Map.of("Accept", List.of("*/*")), null);
+  }
+
+  @Test
+  void bodiesUpToTheLimitArriveWhole() throws Exception {
+    UpstreamResponse exact = invoker.send(get(base + "/bytes/16"));
+    UpstreamResponse shorter = invoker.send(get(base + "/bytes/3"));
+
+    assertThat(exact.body()).hasSize(16);
+    assertThat(exact.truncated()).isFalse();
+    assertThat(new String(shorter.body(), StandardCharsets.US_ASCII)).isEqualTo("abc");
+    assertThat(shorter.contentType()).isEqualTo("text/plain");
+  }
+
+  @Test
+  void aLongerBodyIsCutAtTheLimitWithoutReadingItAll() throws Exception {
+    long start = System.nanoTime();
+    UpstreamResponse response = invoker.send(get(base + "/bytes/500000000"));
+
+    assertThat(response.truncated()).isTrue();
+    assertThat(new String(response.body(), StandardCharsets.US_ASCII)).isEqualTo("abcdefghijabcdef");
+    // Reading 500 MB would take far longer than this on any machine.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void redirectsAreReturnedNotFollowed() throws Exception {
+    assertThat(invoker.send(get(base + "/moved")).status()).isEqualTo(302);
+  }
+
+  @Test
+  void aSlowUpstreamTimesOut() {
+    assertThatThrownBy(() -> invoker.send(get(base + "/slow")))
+        .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+        .hasMessage("did not answer within 2 s");
+  }
+
+  @Test
+  void cancellingTheCallAbortsTheUpstreamExchange() throws Exception {
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch closedByClient = new CountDownLatch(1);
+    try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread peer = new Thread(() -> {
+        try (Socket socket = listener.accept()) {
+          socket.setSoTimeout(10_000);
+          InputStream in = socket.getInputStream();
+          byte[] buffer = new byte[4096];
+          int read = in.read(buffer);
+          if (read > 0) {
+            received.countDown();
+          }
+          // Never answer; a read of -1 means the client closed the connection.
+          while (read >= 0) {
+            read = in.read(buffer);
+          }
+          closedByClient.countDown();
+        } catch (java.io.IOException e) {
+          // a reset also means the client went away
+          closedByClient.countDown();
+        }
+      });
+      peer.start();
+      UpstreamInvoker patient = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(30), 16);
+      CompletableFuture<UpstreamResponse> call =
+          patient.start(get("http://127.0.0.1:" + listener.getLocalPort() + "/hold"));
+      assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+
+      call.cancel(true);
+
+      assertThatThrownBy(() -> patient.await(call)).isInstanceOf(UpstreamInvoker.CancelledException.class);
+      assertThat(closedByClient.await(5, TimeUnit.SECONDS)).as("upstream connection closed").isTrue();
+      peer.join(5_000);
+    }
+  }
+
+  @Test
+  void anUnreachableUpstreamSaysSo() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    assertThatThrownBy(() -> invoker.send(get("http://127.0.0.1:" + closed + "/x")))
+        .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+        .hasMessageStartingWith("cannot be reached");
+  }
+}

@@ -58,10 +58,33 @@ public class McpSession {
     this.lastSeenAt = now;
   }
 
+  public String subject() {
+    return subject;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  public boolean ended() {
+    return ended;
+  }
+
   /** Whether the session may serve this user, client and backend. */
   public boolean belongsTo(String subject, String clientId, String backend) {
     return !ended && this.subject.equals(subject) && this.clientId.equals(clientId)
         && this.backend.equals(backend);
+  }
+
+  /** Records use, at most once per {@code interval}, so that a session in use is not purged. */
+  public void touch(Instant now, java.time.Duration interval) {
+    if (lastSeenAt.plus(interval).isBefore(now)) {
+      lastSeenAt = now;
+    }
   }
 
   public void end() {

@@ -156,6 +156,58 @@ class McpEndpointIT {
     HttpResponse<String> get = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
         .header("Authorization", "Bearer " + alice).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(get.statusCode()).isEqualTo(405);
-    assertThat(get.headers().firstValue("Allow")).contains("POST");
+    // MCP basic/transports: no standalone stream; DELETE ends a session, so it is allowed too.
+    assertThat(get.headers().firstValue("Allow")).contains("POST, DELETE");
+  }
+
+  private HttpResponse<String> postAccepting(String accept, String json) throws Exception {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (accept != null) {
+      builder.header("Accept", accept);
+    }
+    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void answersAsAnEventStreamWhenTheClientAcceptsOnlyAStream() throws Exception {
+    String ping = "{\"jsonrpc\": \"2.0\", \"id\": 9, \"method\": \"ping\"}";
+
+    HttpResponse<String> stream = postAccepting("text/event-stream", ping);
+    HttpResponse<String> both = postAccepting("application/json, text/event-stream", ping);
+    HttpResponse<String> none = postAccepting(null, ping);
+    HttpResponse<String> wildcard = postAccepting("*/*", ping);
+    HttpResponse<String> neither = postAccepting("text/html", ping);
+    HttpResponse<String> refusedJson = postAccepting("application/json;q=0, text/event-stream", ping);
+
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+    assertThat(stream.body()).isEqualTo("event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":9,\"result\":{}}\n\n");
+    assertThat(refusedJson.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/event-stream");
+    for (HttpResponse<String> json : List.of(both, none, wildcard)) {
+      assertThat(json.statusCode()).isEqualTo(200);
+      assertThat(json.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+      assertThat(JSON.readTree(json.body()).path("id").asInt()).isEqualTo(9);
+    }
+    assertThat(neither.statusCode()).isEqualTo(406);
+    // A notification has no reply to frame: accepted whatever the client accepts.
+    assertThat(postAccepting("text/html", "{\"jsonrpc\": \"2.0\", \"method\":"
+        + " \"notifications/initialized\"}").statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void initializeIsNotRefusedForItsVersionHeader() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("MCP-Protocol-Version", "2099-01-01")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"initialize\", \"params\": {\"protocolVersion\": \"2099-01-01\", \"capabilities\": {},"
+            + " \"clientInfo\": {\"name\": \"it\", \"version\": \"1\"}}}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    // The version is negotiated in the body: the gateway answers with its latest.
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body()).at("/result/protocolVersion").asText()).isEqualTo("2025-11-25");
   }
 }

@@ -1,0 +1,310 @@
+package dev.toriimcp.mcp.boundary;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.catalog.control.Catalogs;
+import dev.toriimcp.catalog.entity.BackendCatalog;
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.mcp.control.McpDispatcher;
+import dev.toriimcp.mcp.control.Sessions;
+import dev.toriimcp.mcp.entity.McpOutcome;
+import dev.toriimcp.oauth.control.OAuthUris;
+import dev.toriimcp.oauth.control.Tokens;
+import dev.toriimcp.oauth.entity.AccessGrant;
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP (MCP 2025-11-25
+ * basic/transports). In order: a disallowed {@code Origin} 403; unknown backend 404; a backend
+ * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
+ * with the RFC 6750/9728 challenge; an unsupported {@code MCP-Protocol-Version} 400; then one
+ * JSON-RPC message per POST (notifications and responses 202). A successful {@code initialize}
+ * opens a session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the
+ * database); a request naming an unknown or ended session is 404; DELETE ends it. GET is 405:
+ * the gateway offers no server-to-client stream.
+ *
+ * <p>Replies are {@code application/json}, or one {@code message} event of a
+ * {@code text/event-stream} when the client accepts only a stream (ADR 0009). A plain servlet
+ * rather than a JAX-RS resource: on the tool-call path JAX-RS cost a third of the request
+ * thread's CPU and gave nothing this endpoint needs (ADR 0009).
+ */
+@WebServlet(urlPatterns = "/mcp/*", asyncSupported = true)
+public class McpServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+  static final int MAX_BODY = 4 * 1024 * 1024;
+  static final String SESSION = "Mcp-Session-Id";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject transient Catalogs catalogs;
+  @Inject transient GatewayConfiguration configuration;
+  @Inject transient Tokens tokens;
+  @Inject transient McpDispatcher dispatcher;
+  @Inject transient Sessions sessions;
+
+  /** How a reply is framed, from the request's {@code Accept} header. */
+  enum Framing { JSON, EVENT_STREAM, NONE }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String origin = request.getHeader("Origin");
+    if (!originAllowed(origin)) {
+      // No CORS headers: the browser must not let the page read even this refusal.
+      json(response, 403, McpDispatcher.errorBody(null, -32000, "Origin not allowed"));
+      return;
+    }
+    if (origin != null) {
+      response.setHeader("Access-Control-Allow-Origin", origin);
+      response.setHeader("Access-Control-Expose-Headers",
+          "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version");
+      response.setHeader("Vary", "Origin");
+    }
+    switch (request.getMethod()) {
+      case "POST" -> post(request, response);
+      case "GET" -> get(request, response);
+      case "DELETE" -> delete(request, response);
+      case "OPTIONS" -> preflight(origin, response);
+      default -> {
+        response.setHeader("Allow", "POST, GET, DELETE, OPTIONS");
+        json(response, 405, McpDispatcher.errorBody(null, -32000, "Method not allowed"));
+      }
+    }
+  }
+
+  /** CORS preflight for browser clients of allowed origins (research trap 24). */
+  private static void preflight(String origin, HttpServletResponse response) {
+    if (origin == null) {
+      response.setStatus(403);
+      return;
+    }
+    response.setHeader("Access-Control-Allow-Methods", "POST, GET, DELETE, OPTIONS");
+    response.setHeader("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization,"
+        + " Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name");
+    response.setHeader("Access-Control-Max-Age", "600");
+    response.setStatus(204);
+  }
+
+  /**
+   * DNS-rebinding protection (MCP 2025-11-25 basic/transports: servers MUST validate Origin):
+   * requests without Origin (server-side clients) pass; browser origins must be the gateway's own
+   * or listed in {@code allowed_origins}.
+   */
+  boolean originAllowed(String origin) {
+    if (origin == null) {
+      return true;
+    }
+    String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
+    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
+  }
+
+  private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    Gate gate = gate(request, response);
+    if (gate == null) {
+      return;
+    }
+    byte[] bytes = request.getInputStream().readNBytes(MAX_BODY + 1);
+    if (bytes.length > MAX_BODY) {
+      json(response, 413, McpDispatcher.errorBody(null, -32600, "Request too large"));
+      return;
+    }
+    JsonNode message;
+    try {
+      message = JSON.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      json(response, 400, McpDispatcher.errorBody(null, -32700, "Parse error: the body is not JSON"));
+      return;
+    }
+    Framing framing = framing(request.getHeader("Accept"));
+    boolean isRequest = message != null && message.isObject() && message.has("id")
+        && message.has("method");
+    if (isRequest && framing == Framing.NONE) {
+      json(response, 406, McpDispatcher.errorBody(null, -32000,
+          "Not Acceptable: accept application/json or text/event-stream"));
+      return;
+    }
+    boolean initialize = isRequest && "initialize".equals(message.path("method").asText());
+    String protocolVersion = request.getHeader("MCP-Protocol-Version");
+    // The version of initialize is negotiated in its body, not by this header (research §1.6).
+    if (!initialize && protocolVersion != null
+        && !McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
+      json(response, 400, McpDispatcher.errorBody(null, -32000, "Unsupported MCP-Protocol-Version "
+          + safe(protocolVersion) + "; supported: " + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS)));
+      return;
+    }
+    String sessionId = request.getHeader(SESSION);
+    if (!initialize && sessionId != null && !sessions.valid(sessionId, gate.grant())) {
+      // MCP basic/transports: a terminated or unknown session is 404; the client re-initializes.
+      json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
+      return;
+    }
+    McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
+        gate.grant(), conversation(gate.grant(), sessionId), message);
+    if (outcome instanceof McpOutcome.Accepted) {
+      response.setStatus(202);
+      return;
+    }
+    if (outcome instanceof McpOutcome.ReAuthorize) {
+      challenge(response, gate.definition(), true,
+          "the user must sign in to " + gate.definition().name() + " again");
+      return;
+    }
+    McpOutcome.Reply reply = (McpOutcome.Reply) outcome;
+    if (initialize && reply.status() == 200 && reply.body().has("result")) {
+      response.setHeader(SESSION, sessions.create(gate.grant(),
+          reply.body().at("/result/protocolVersion").asText()));
+    }
+    if (reply.status() == 200 && framing == Framing.EVENT_STREAM) {
+      eventStream(response, reply.body());
+    } else {
+      json(response, reply.status(), reply.body());
+    }
+  }
+
+  /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
+  private static String conversation(AccessGrant grant, String sessionId) {
+    return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
+        + (sessionId == null ? "" : sessionId);
+  }
+
+  private void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    if (gate(request, response) != null) {
+      response.setHeader("Allow", "POST, DELETE");
+      response.setStatus(405);
+    }
+  }
+
+  /** Ends a session (MCP basic/transports "Session Management"). */
+  private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    Gate gate = gate(request, response);
+    if (gate == null) {
+      return;
+    }
+    String sessionId = request.getHeader(SESSION);
+    if (sessionId == null) {
+      json(response, 400, McpDispatcher.errorBody(null, -32600, "Mcp-Session-Id header required"));
+    } else if (sessions.end(sessionId, gate.grant())) {
+      response.setStatus(204);
+    } else {
+      json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
+    }
+  }
+
+  private record Gate(BackendDefinition definition, BackendCatalog.Ready catalog, AccessGrant grant) {}
+
+  /** The backend and the caller's grant, or null after answering the refusal. */
+  private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String path = request.getPathInfo();
+    String backend = path == null || path.length() < 2 || path.indexOf('/', 1) >= 0 ? null
+        : path.substring(1);
+    BackendCatalog catalog = backend == null ? null : catalogs.backend(backend).orElse(null);
+    if (catalog == null) {
+      json(response, 404, McpDispatcher.errorBody(null, -32000,
+          "no backend named '" + safe(backend == null ? "" : backend) + "'"));
+      return null;
+    }
+    if (catalog instanceof BackendCatalog.Failed) {
+      // The detailed reason (file paths, parser messages) stays in the server log.
+      response.setHeader("Retry-After", "300");
+      json(response, 503, McpDispatcher.errorBody(null, -32000, "backend '" + backend
+          + "' is unavailable: its API description could not be loaded; the gateway log says why"));
+      return null;
+    }
+    BackendDefinition definition = configuration.backend(backend).orElseThrow();
+    String authorization = request.getHeader("Authorization");
+    boolean presented = authorization != null && !authorization.isBlank();
+    String token = presented && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : null;
+    Optional<AccessGrant> grant = token == null ? Optional.empty() : tokens.validate(token, backend);
+    if (grant.isEmpty()) {
+      challenge(response, definition, presented, presented
+          ? "the access token is not valid for this backend" : "authorization required");
+      return null;
+    }
+    return new Gate(definition, (BackendCatalog.Ready) catalog, grant.get());
+  }
+
+  /**
+   * RFC 6750 §3 / RFC 9728 §5.1: no {@code error} attribute without credentials; a token only in
+   * the query string is not a credential here (MCP: never in the query).
+   */
+  private void challenge(HttpServletResponse response, BackendDefinition definition,
+      boolean invalidToken, String message) throws IOException {
+    response.setHeader("WWW-Authenticate", "Bearer resource_metadata=\""
+        + OAuthUris.protectedResourceMetadata(configuration, definition) + "\", scope=\""
+        + OAuthUris.scope(definition) + "\"" + (invalidToken ? ", error=\"invalid_token\"" : ""));
+    response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version");
+    json(response, 401, McpDispatcher.errorBody(null, -32000, message));
+  }
+
+  /**
+   * JSON unless the client accepts only an event stream (Anthropic's proxy has sent
+   * {@code Accept: text/event-stream} alone); no header or a wildcard means JSON; a header that
+   * allows neither is {@link Framing#NONE} (research §1.2: be lenient, 406 only then).
+   */
+  static Framing framing(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return Framing.JSON;
+    }
+    boolean stream = false;
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String parameter = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        refused |= parameter.matches("q=0(\\.0{0,3})?");
+      }
+      if (refused) {
+        continue;
+      }
+      if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) {
+        return Framing.JSON;
+      }
+      stream |= type.equals("text/event-stream") || type.equals("text/*");
+    }
+    return stream ? Framing.EVENT_STREAM : Framing.NONE;
+  }
+
+  private static void json(HttpServletResponse response, int status, JsonNode body)
+      throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+
+  /** The reply as the one event of a stream that ends after it (basic/transports §SSE). */
+  private static void eventStream(HttpServletResponse response, JsonNode body) throws IOException {
+    byte[] bytes = ("event: message\ndata: " + JSON.writeValueAsString(body) + "\n\n")
+        .getBytes(StandardCharsets.UTF_8);
+    response.setStatus(200);
+    response.setContentType("text/event-stream");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+
+  private static String safe(String text) {
+    String cut = text.length() > 64 ? text.substring(0, 64) : text;
+    return cut.replaceAll("[^A-Za-z0-9_.-]", "?");
+  }
+}

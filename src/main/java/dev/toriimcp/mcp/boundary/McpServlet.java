@@ -14,6 +14,7 @@ import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -37,7 +38,8 @@ import java.util.Optional;
  * <p>Replies are {@code application/json}, or one {@code message} event of a
  * {@code text/event-stream} when the client accepts only a stream (ADR 0009). A plain servlet
  * rather than a JAX-RS resource: on the tool-call path JAX-RS cost a third of the request
- * thread's CPU and gave nothing this endpoint needs (ADR 0009).
+ * thread's CPU and gave nothing this endpoint needs (ADR 0009). A tool call is answered
+ * asynchronously: the request thread returns to the pool while the upstream call runs.
  */
 @WebServlet(urlPatterns = "/mcp/*", asyncSupported = true)
 public class McpServlet extends HttpServlet {
@@ -151,6 +153,26 @@ public class McpServlet extends HttpServlet {
     }
     McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
         gate.grant(), conversation(gate.grant(), sessionId), message);
+    if (outcome instanceof McpOutcome.Pending pending) {
+      // The request thread goes back to the pool while the upstream call runs.
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0); // the upstream call has its own timeout; it always completes
+      pending.outcome().whenComplete((done, failure) -> {
+        try {
+          answer(response, gate, initialize, framing, done);
+        } catch (IOException | RuntimeException e) {
+          // The client went away; nothing left to tell it.
+        } finally {
+          async.complete();
+        }
+      });
+      return;
+    }
+    answer(response, gate, initialize, framing, outcome);
+  }
+
+  private void answer(HttpServletResponse response, Gate gate, boolean initialize,
+      Framing framing, McpOutcome outcome) throws IOException {
     if (outcome instanceof McpOutcome.Accepted) {
       response.setStatus(202);
       return;

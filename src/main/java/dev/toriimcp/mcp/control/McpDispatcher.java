@@ -18,6 +18,7 @@ import dev.toriimcp.upstream.control.UpstreamResponseMapper;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -40,13 +42,14 @@ public class McpDispatcher {
   public static final List<String> PROTOCOL_VERSIONS =
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Logger AUDIT = Logger.getLogger("dev.toriimcp.audit");
+  private static final Logger LOG = Logger.getLogger(McpDispatcher.class.getName());
 
   @Inject GatewayConfiguration configuration;
   @Inject GatewayStartup startup;
   @Inject UpstreamCredentials credentials;
   @Inject ArgumentValidatorHolder validator;
   @Inject InFlightCalls inFlight;
+  @Inject AuditLog audit;
 
   private volatile UpstreamInvoker invoker;
 
@@ -124,72 +127,105 @@ public class McpDispatcher {
     return result(id, result);
   }
 
+  /**
+   * Validates, builds and starts the upstream call on the request thread; the answer is
+   * {@link McpOutcome.Pending} and completes on the HTTP client's threads, so no request thread
+   * waits for the upstream. Every call, whatever its end, writes one audit line.
+   */
   private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
       AccessGrant grant, String conversation, JsonNode params) {
     String name = params.path("name").asText(null);
-    Optional<CompiledTool> tool = name == null ? Optional.empty() : catalog.tool(name);
-    if (tool.isEmpty()) {
+    Optional<CompiledTool> found = name == null ? Optional.empty() : catalog.tool(name);
+    if (found.isEmpty()) {
       return error(200, id, -32602, "Invalid params: unknown tool " + (name == null ? "(no name)" : name));
     }
+    CompiledTool tool = found.get();
     JsonNode arguments = params.has("arguments") ? params.get("arguments") : NODES.objectNode();
     long start = System.nanoTime();
-    String status = "-";
+    UpstreamRequest request;
     try {
-      validator.get().validate(tool.get(), arguments);
-      UpstreamRequest request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
-          .build(tool.get(), arguments);
-      Optional<String> credential = backend.auth() == null ? Optional.of("")
-          : credentials.open(grant.subject(), backend.name());
-      if (credential.isEmpty()) {
-        status = "no-credential";
-        return new McpOutcome.ReAuthorize();
-      }
-      if (backend.auth() != null) {
-        request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
-      }
-      UpstreamResponse response;
-      CompletableFuture<UpstreamResponse> call = invoker().start(request);
-      try (InFlightCalls.Registration registration = inFlight.register(conversation, id, call)) {
-        response = invoker().await(call);
-      }
-      status = String.valueOf(response.status());
-      if (response.status() == 401) {
-        return new McpOutcome.ReAuthorize();
-      }
-      ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-          response, "torii://" + backend.name() + "/" + tool.get().name(),
-          tool.get().outputSchema() != null);
-      return result(id, result);
+      validator.get().validate(tool, arguments);
+      request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
+          .build(tool, arguments);
     } catch (InvalidArgumentsException e) {
-      status = "invalid-arguments";
+      audit(backend, tool, grant, "invalid-arguments", start);
       return result(id, toolError(e.getMessage()));
-    } catch (UpstreamInvoker.CancelledException e) {
-      // The client sent notifications/cancelled; it ignores any answer, but the POST needs one.
-      status = "cancelled";
-      return error(200, id, -32800, "Request cancelled");
-    } catch (UpstreamInvoker.UnreachableException e) {
-      status = "unreachable";
-      return result(id, toolError("Backend '" + backend.name() + "' " + e.getMessage()
-          + ". Try again later."));
-    } finally {
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      String outcome = status;
-      AUDIT.info(() -> "tool-call backend=" + backend.name() + " tool=" + tool.get().name()
-          + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
-          + outcome + " duration_ms=" + millis);
     }
+    Optional<String> credential = backend.auth() == null ? Optional.of("")
+        : credentials.open(grant.subject(), backend.name());
+    if (credential.isEmpty()) {
+      audit(backend, tool, grant, "no-credential", start);
+      return new McpOutcome.ReAuthorize();
+    }
+    if (backend.auth() != null) {
+      request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
+    }
+    UpstreamInvoker invoker = invoker();
+    CompletableFuture<UpstreamResponse> call = invoker.start(request);
+    InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
+    return new McpOutcome.Pending(call.handle((response, failure) -> {
+      registration.close();
+      String status = "gateway-error";
+      try {
+        if (failure != null) {
+          Exception problem = UpstreamInvoker.translate(failure, invoker.timeout());
+          if (problem instanceof UpstreamInvoker.CancelledException) {
+            // The client sent notifications/cancelled; it ignores any answer, but the POST needs one.
+            status = "cancelled";
+            return error(200, id, -32800, "Request cancelled");
+          }
+          status = "unreachable";
+          return result(id, toolError("Backend '" + backend.name() + "' " + problem.getMessage()
+              + ". Try again later."));
+        }
+        status = String.valueOf(response.status());
+        if (response.status() == 401) {
+          return new McpOutcome.ReAuthorize();
+        }
+        ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
+            response, "torii://" + backend.name() + "/" + tool.name(), tool.outputSchema() != null);
+        return result(id, result);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
+            + " failed in the gateway", e);
+        return error(200, id, -32603, "Internal error");
+      } finally {
+        audit(backend, tool, grant, status, start);
+      }
+    }));
+  }
+
+  private void audit(BackendDefinition backend, CompiledTool tool, AccessGrant grant,
+      String status, long start) {
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    audit.write("tool-call backend=" + backend.name() + " tool=" + tool.name()
+        + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
+        + status + " duration_ms=" + millis);
   }
 
   private UpstreamInvoker invoker() {
     UpstreamInvoker current = invoker;
     if (current == null) {
-      current = new UpstreamInvoker(
-          Duration.ofSeconds(configuration.limits().upstreamConnectSeconds()),
-          Duration.ofSeconds(configuration.limits().upstreamTimeoutSeconds()),
-          configuration.limits().responseBytes());
-      invoker = current;
+      synchronized (this) {
+        current = invoker;
+        if (current == null) {
+          current = new UpstreamInvoker(
+              Duration.ofSeconds(configuration.limits().upstreamConnectSeconds()),
+              Duration.ofSeconds(configuration.limits().upstreamTimeoutSeconds()),
+              configuration.limits().responseBytes());
+          invoker = current;
+        }
+      }
     }
     return current;
+  }
+
+  @PreDestroy
+  void stop() {
+    UpstreamInvoker current = invoker;
+    if (current != null) {
+      current.close();
+    }
   }
 
   private static ObjectNode toolError(String text) {

@@ -16,4 +16,11 @@ public sealed interface McpOutcome {
    * challenge, so that the MCP client runs authorization again (and the user logs in again).
    */
   record ReAuthorize() implements McpOutcome {}
+
+  /**
+   * The answer depends on an upstream call still in flight; the endpoint releases its request
+   * thread and answers when {@code outcome} completes (never exceptionally, never with another
+   * Pending).
+   */
+  record Pending(java.util.concurrent.CompletableFuture<McpOutcome> outcome) implements McpOutcome {}
 }

@@ -1,0 +1,38 @@
+package dev.toriimcp.mcp.boundary;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.toriimcp.mcp.boundary.McpServlet.Framing;
+import org.junit.jupiter.api.Test;
+
+/** How the {@code Accept} header frames a reply (research §1.2: lenient, 406 only if neither). */
+class McpServletTest {
+
+  @Test
+  void jsonWheneverTheClientTakesIt() {
+    assertThat(McpServlet.framing(null)).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing(" ")).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing("application/json, text/event-stream")).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing("text/event-stream, application/json")).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing("*/*")).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing("Application/JSON; charset=utf-8")).isEqualTo(Framing.JSON);
+    assertThat(McpServlet.framing("application/*;q=0.5")).isEqualTo(Framing.JSON);
+  }
+
+  @Test
+  void aStreamOnlyWhenJsonIsNotAccepted() {
+    assertThat(McpServlet.framing("text/event-stream")).isEqualTo(Framing.EVENT_STREAM);
+    assertThat(McpServlet.framing("text/*")).isEqualTo(Framing.EVENT_STREAM);
+    assertThat(McpServlet.framing("application/json;q=0, text/event-stream"))
+        .isEqualTo(Framing.EVENT_STREAM);
+    assertThat(McpServlet.framing("application/json; q=0.000, text/event-stream;q=1"))
+        .isEqualTo(Framing.EVENT_STREAM);
+  }
+
+  @Test
+  void neitherWhenTheClientRefusesBoth() {
+    assertThat(McpServlet.framing("text/html")).isEqualTo(Framing.NONE);
+    assertThat(McpServlet.framing("application/xml, image/png")).isEqualTo(Framing.NONE);
+    assertThat(McpServlet.framing("text/event-stream;q=0")).isEqualTo(Framing.NONE);
+  }
+}

@@ -147,6 +147,24 @@ class UpstreamCallIT {
   }
 
   @Test
+  void eachCallWritesOneAuditLineWithoutSecrets() throws Exception {
+    HttpResponse<String> response = call("petstore", token, "findPetsByStatus", "{\"status\": \"sold\"}");
+    assertThat(response.statusCode()).isEqualTo(200);
+
+    // Written by a background thread: wait for it, bounded.
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("tool-call backend=petstore"
+        + " tool=findPetsByStatus user=carol client=\\S+ upstream_status=200 duration_ms=\\d+");
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String log = gateway.output();
+    while (!line.matcher(log).find() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      log = gateway.output();
+    }
+    assertThat(line.matcher(log).results().count()).isEqualTo(1);
+    assertThat(log).doesNotContain(token).doesNotContain("upstream-carol-token");
+  }
+
+  @Test
   void theOfficialJavaSdkClientListsEveryToolAcrossPagesAndCallsOne() throws Exception {
     io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport transport =
         io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport

@@ -35,8 +35,11 @@ import java.util.function.Supplier;
  */
 public final class McpBenchmark {
 
-  private static final int[] CONCURRENCY = {1, 8, 64};
+  private static final int[] CONCURRENCY = java.util.Arrays.stream(
+      System.getProperty("bench.concurrency", "1,8,64").split(",")).mapToInt(Integer::parseInt).toArray();
   private static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("bench.warmup", 5));
+  private static final Duration GATEWAY_WARMUP =
+      Duration.ofSeconds(Integer.getInteger("bench.gateway-warmup", 60));
   private static final Duration MEASURE = Duration.ofSeconds(Integer.getInteger("bench.seconds", 10));
   private static final byte[] PET = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": [], \"status\": \"available\"}"
       .getBytes(StandardCharsets.UTF_8);
@@ -89,38 +92,61 @@ public final class McpBenchmark {
         "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
         "storage: {derby_directory: target/it-data/bench-" + System.nanoTime() + "}",
         "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    // The reference proxy: JDK server in, java.net.http out, no logic at all. What any Java
+    // gateway could reach on this machine at best, printed so the gateway figures can be read.
+    HttpClient forwarder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI upstreamPet = URI.create(base + "/api/v3/pet/7");
+    HttpServer reference = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    reference.setExecutor(Executors.newFixedThreadPool(64));
+    reference.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      try {
+        HttpResponse<byte[]> answer = forwarder.send(HttpRequest.newBuilder(upstreamPet)
+            .header("Authorization", "Bearer bench-upstream-token").timeout(Duration.ofSeconds(30))
+            .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.statusCode(), answer.body().length);
+        exchange.getResponseBody().write(answer.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        exchange.sendResponseHeaders(502, -1);
+      }
+      exchange.close();
+    });
+    reference.start();
     List<Result> results = new ArrayList<>();
-    List<Result> pings;
     try (GatewayProcess gateway = GatewayProcess.start("bench", config, Map.of())) {
       gateway.awaitReady(Duration.ofSeconds(180));
       String token = OAuthFlows.accessToken(gateway, "petstore", "bench", "pw");
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .executor(Executors.newFixedThreadPool(8)).build();
-      URI direct = URI.create(base + "/api/v3/pet/7");
-      Supplier<HttpRequest> directRequest = () -> HttpRequest.newBuilder(direct)
+      Supplier<HttpRequest> directRequest = () -> HttpRequest.newBuilder(upstreamPet)
           .header("Authorization", "Bearer bench-upstream-token").header("Accept", "application/json")
           .GET().build();
+      URI proxied = URI.create("http://127.0.0.1:" + reference.getAddress().getPort() + "/pet/7");
+      Supplier<HttpRequest> referenceRequest = () -> HttpRequest.newBuilder(proxied).GET().build();
+      // As a real client talks after initialize: session id and protocol version on each request.
+      String session = initialize(client, gateway.uri("/mcp/petstore"), token);
       byte[] call = ("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\":"
           + " {\"name\": \"getPetById\", \"arguments\": {\"petId\": 7}}}").getBytes(StandardCharsets.UTF_8);
-      Supplier<HttpRequest> gatewayRequest = () -> HttpRequest.newBuilder(gateway.uri("/mcp/petstore"))
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .header("Accept", "application/json, text/event-stream")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(call)).build();
       byte[] ping = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}".getBytes(StandardCharsets.UTF_8);
-      Supplier<HttpRequest> pingRequest = () -> HttpRequest.newBuilder(gateway.uri("/mcp/petstore"))
-          .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(ping)).build();
+      Supplier<HttpRequest> gatewayRequest = () -> mcpPost(gateway.uri("/mcp/petstore"), token, session, call);
+      Supplier<HttpRequest> pingRequest = () -> mcpPost(gateway.uri("/mcp/petstore"), token, session, ping);
+      // Steady state: Payara's request path is deep and the JIT keeps compiling it for about a
+      // minute of load on two cores; a server in service is past that.
+      System.out.printf("warming up the gateway for %d s%n", GATEWAY_WARMUP.toSeconds());
+      measure(8, client, gatewayRequest, GATEWAY_WARMUP.dividedBy(2));
+      measure(8, client, pingRequest, GATEWAY_WARMUP.dividedBy(4));
+      measure(64, client, gatewayRequest, GATEWAY_WARMUP.dividedBy(4));
       for (int concurrency : CONCURRENCY) {
         results.add(run("direct", concurrency, client, directRequest));
         results.add(run("gateway", concurrency, client, gatewayRequest));
-      }
-      // For reading the figures: the gateway's own cost without an upstream call.
-      pings = new ArrayList<>();
-      for (int concurrency : CONCURRENCY) {
-        pings.add(run("ping", concurrency, client, pingRequest));
+        results.add(run("proxy", concurrency, client, referenceRequest));
+        results.add(run("ping", concurrency, client, pingRequest));
       }
       gateway.stop(Duration.ofSeconds(60));
     } finally {
+      reference.stop(0);
       upstream.stop(0);
     }
     System.out.printf("%n%-8s %5s %10s %12s %9s %9s%n", "mode", "conc", "requests", "req/s", "p50 ms", "p99 ms");
@@ -128,18 +154,40 @@ public final class McpBenchmark {
       System.out.printf("%-8s %5d %10d %12.0f %9.2f %9.2f%n", r.mode(), r.concurrency(), r.requests(),
           r.throughput(), r.percentileMillis(0.50), r.percentileMillis(0.99));
     }
-    for (Result r : pings) {
-      System.out.printf("%-8s %5d %10d %12.0f %9.2f %9.2f%n", r.mode(), r.concurrency(), r.requests(),
-          r.throughput(), r.percentileMillis(0.50), r.percentileMillis(0.99));
-    }
-    for (int i = 0; i < results.size(); i += 2) {
+    System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp;"
+        + " proxy: the same upstream request through a zero-logic java.net.http proxy (reference);"
+        + " ping: the gateway's MCP path without an upstream call");
+    for (int i = 0; i < results.size(); i += 4) {
       Result d = results.get(i);
       Result g = results.get(i + 1);
-      System.out.printf("concurrency %2d: added p50 latency %.2f ms, gateway throughput %.0f%% of direct%n",
+      Result p = results.get(i + 2);
+      System.out.printf("concurrency %2d: added p50 latency %.2f ms, gateway throughput %.0f%% of direct"
+          + " (reference proxy: +%.2f ms, %.0f%%)%n",
           d.concurrency(), g.percentileMillis(0.5) - d.percentileMillis(0.5),
-          100 * g.throughput() / d.throughput());
+          100 * g.throughput() / d.throughput(), p.percentileMillis(0.5) - d.percentileMillis(0.5),
+          100 * p.throughput() / d.throughput());
     }
     System.exit(0); // the HTTP client's worker threads would keep the JVM alive
+  }
+
+  private static HttpRequest mcpPost(URI endpoint, String token, String session, byte[] body) {
+    return HttpRequest.newBuilder(endpoint)
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream").header("Mcp-Session-Id", session)
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+  }
+
+  private static String initialize(HttpClient client, URI endpoint, String token) throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(endpoint)
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 0, \"method\":"
+            + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\", \"capabilities\": {},"
+            + " \"clientInfo\": {\"name\": \"bench\", \"version\": \"1\"}}}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return response.headers().firstValue("Mcp-Session-Id").orElseThrow(() ->
+        new IllegalStateException("initialize gave no session: " + response.statusCode() + " " + response.body()));
   }
 
   private static Result run(String mode, int concurrency, HttpClient client,

@@ -54,7 +54,13 @@ public final class GatewayProcess implements AutoCloseable {
         "-Dtorii.config=" + config,
         "-Dliquibase.analytics.enabled=false",
         "-Dtorii.exit-on-startup-failure=true",
-        "-Xmx512m",
+        "-Xmx512m"));
+    // Extra JVM options for investigations, e.g. -Dgateway.jvmArgs=-agentpath:... for a profiler.
+    String extra = System.getProperty("gateway.jvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of(
         "-jar", TARGET.resolve("payara-micro.jar").toString(),
         "--nocluster", "--port", String.valueOf(port)));
     command.addAll(payaraOptions);

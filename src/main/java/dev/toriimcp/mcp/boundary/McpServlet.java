@@ -266,7 +266,8 @@ public class McpServlet extends HttpServlet {
     response.setHeader("WWW-Authenticate", "Bearer resource_metadata=\""
         + OAuthUris.protectedResourceMetadata(configuration, definition) + "\", scope=\""
         + OAuthUris.scope(definition) + "\"" + (invalidToken ? ", error=\"invalid_token\"" : ""));
-    response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version");
+    // Browser clients must be able to read the challenge even without an allowed Origin's CORS.
+    response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate");
     json(response, 401, McpDispatcher.errorBody(null, -32000, message));
   }
 

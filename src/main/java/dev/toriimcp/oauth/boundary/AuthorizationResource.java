@@ -17,9 +17,8 @@ import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.login.entity.BackendLoginCredential;
 import jakarta.inject.Inject;
-import jakarta.security.enterprise.AuthenticationStatus;
-import jakarta.security.enterprise.SecurityContext;
-import jakarta.security.enterprise.authentication.mechanism.http.AuthenticationParameters;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.Consumes;
@@ -67,7 +66,7 @@ public class AuthorizationResource {
   @Inject Sealing sealing;
   @Inject LoginThrottle throttle;
 
-  @Inject SecurityContext securityContext;
+  @Inject IdentityStoreHandler identityStores;
 
   @Context HttpServletRequest request;
   @Context HttpServletResponse response;
@@ -137,15 +136,17 @@ public class AuthorizationResource {
       return LoginPage.render(400, backend, session, id, user, "Enter your username and password.");
     }
     BackendLoginCredential credential = new BackendLoginCredential(backend.name(), user, password);
-    AuthenticationStatus status = securityContext.authenticate(request, response,
-        AuthenticationParameters.withParams().credential(credential).newAuthentication(true));
+    // Jakarta Security's identity stores verify the user (BackendIdentityStore); no HTTP
+    // authentication mechanism, whose JASPIC bridge would run on every request (ADR 0009).
+    CredentialValidationResult result = identityStores.validate(credential);
     if (credential.unavailableReason() != null) {
       LOG.warning("login-broker for backend '" + backend.name() + "': "
           + credential.unavailableReason());
       return LoginPage.render(503, backend, session, id, user,
           "The sign-in service of " + backend.name() + " is not available. Try again later.");
     }
-    if (status != AuthenticationStatus.SUCCESS || credential.upstreamToken() == null) {
+    if (result.getStatus() != CredentialValidationResult.Status.VALID
+        || credential.upstreamToken() == null) {
       throttle.failed(backend.name(), user, address);
       return LoginPage.render(401, backend, session, id, user,
           "The username or password is not correct.");

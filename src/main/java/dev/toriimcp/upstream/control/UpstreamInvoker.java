@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -101,11 +103,14 @@ public final class UpstreamInvoker implements AutoCloseable {
         http.sendAsync(built, info -> new BoundedSubscriber(maxBytes));
     CompletableFuture<UpstreamResponse> result = exchange.thenApply(response -> new UpstreamResponse(
         response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
-        response.body().bytes(), response.body().truncated()));
-    // Cancelling the derived future must reach the exchange: java.net.http aborts the request
-    // when the future returned by sendAsync is cancelled (JDK 16+).
+        response.body().bytes(), response.body().truncated()))
+        // The request timeout of java.net.http ends when the headers arrive; this one also
+        // bounds a body that trickles or never ends.
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Cancelling or timing out the derived future must reach the exchange: java.net.http
+    // aborts the request when the future returned by sendAsync is cancelled (JDK 16+).
     result.whenComplete((response, failure) -> {
-      if (failure instanceof CancellationException) {
+      if (failure instanceof CancellationException || failure instanceof TimeoutException) {
         exchange.cancel(true);
       }
     });
@@ -153,7 +158,7 @@ public final class UpstreamInvoker implements AutoCloseable {
     if (cause instanceof CancellationException) {
       return new CancelledException();
     }
-    if (cause instanceof HttpTimeoutException) {
+    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return new UnreachableException("did not answer within " + timeout.toSeconds() + " s");
     }
     if (cause instanceof IllegalArgumentException) {

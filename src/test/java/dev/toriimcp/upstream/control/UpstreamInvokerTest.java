@@ -60,6 +60,19 @@ class UpstreamInvokerTest {
       exchange.sendResponseHeaders(204, -1);
       exchange.close();
     });
+    server.createContext("/trickle", exchange -> {
+      // Headers at once, then a body slower than any timeout (the limit of 16 bytes after 8 s).
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        for (int i = 0; i < 100; i++) {
+          out.write('x');
+          out.flush();
+          Thread.sleep(500);
+        }
+      } catch (java.io.IOException | InterruptedException clientWentAway) {
+        // expected: the client gives up
+      }
+    });
     server.createContext("/moved", exchange -> {
       exchange.getResponseHeaders().add("Location", "http://example.invalid/elsewhere");
       exchange.sendResponseHeaders(302, -1);
@@ -110,6 +123,15 @@ class UpstreamInvokerTest {
     assertThatThrownBy(() -> invoker.send(get(base + "/slow")))
         .isInstanceOf(UpstreamInvoker.UnreachableException.class)
         .hasMessage("did not answer within 2 s");
+  }
+
+  @Test
+  void aBodyThatNeverEndsTimesOutToo() {
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> invoker.send(get(base + "/trickle")))
+        .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+        .hasMessage("did not answer within 2 s");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
   }
 
   @Test

@@ -35,11 +35,6 @@ public class InFlightCalls {
     return call != null && call.cancel(true);
   }
 
-  /** How many calls are in flight (for tests and diagnostics). */
-  public int size() {
-    return calls.size();
-  }
-
   /** Removes a registration; never throws. */
   @FunctionalInterface
   public interface Registration extends AutoCloseable {

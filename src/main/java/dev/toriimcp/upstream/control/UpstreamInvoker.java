@@ -128,14 +128,12 @@ public final class UpstreamInvoker implements AutoCloseable {
       throws UnreachableException, CancelledException {
     try {
       return call.get();
-    } catch (CancellationException e) {
-      throw new CancelledException();
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
       throw new UnreachableException("the call was interrupted");
-    } catch (ExecutionException e) {
-      Exception translated = translate(e.getCause(), timeout);
+    } catch (CancellationException | ExecutionException e) {
+      Exception translated = translate(e instanceof ExecutionException ? e.getCause() : e, timeout);
       if (translated instanceof CancelledException cancelled) {
         throw cancelled;
       }

@@ -27,13 +27,15 @@ public final class GatewayProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
+  private final long logStart;
   private final int port;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  private GatewayProcess(Process process, Path log, int port) {
+  private GatewayProcess(Process process, Path log, long logStart, int port) {
     this.process = process;
     this.log = log;
+    this.logStart = logStart;
     this.port = port;
   }
 
@@ -73,10 +75,12 @@ public final class GatewayProcess implements AutoCloseable {
     builder.environment().put("TORII_PUBLIC_URL", "http://localhost:" + port);
     builder.environment().put("DEMO_BASE_URL", "http://localhost:" + port + "/demo/api");
     builder.environment().putAll(environment);
+    // The log file collects every run under this name; this process's output starts here.
+    long logStart = Files.exists(log) ? Files.size(log) : 0;
     Files.writeString(log, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
-    return new GatewayProcess(builder.start(), log, port);
+    return new GatewayProcess(builder.start(), log, logStart, port);
   }
 
   public URI uri(String path) {
@@ -135,8 +139,11 @@ public final class GatewayProcess implements AutoCloseable {
     return awaitExit(timeout);
   }
 
+  /** What this process has written so far (earlier runs in the same log file left out). */
   public String output() throws IOException {
-    return Files.readString(log, StandardCharsets.UTF_8);
+    byte[] all = Files.readAllBytes(log);
+    return new String(all, (int) Math.min(logStart, all.length), (int) Math.max(0, all.length - logStart),
+        StandardCharsets.UTF_8);
   }
 
   @Override

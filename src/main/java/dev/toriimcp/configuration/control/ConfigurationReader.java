@@ -52,7 +52,8 @@ public final class ConfigurationReader {
   static final List<String> BACKEND_KEYS =
       List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
   static final List<String> LIMIT_KEYS = List.of("description_length", "response_bytes",
-      "schema_depth", "upstream_connect_timeout", "upstream_timeout", "page_size");
+      "schema_depth", "upstream_connect_timeout", "upstream_timeout", "page_size",
+      "upstream_concurrency");
   static final List<String> TOOL_KEYS = List.of("name", "description", "output_schema");
   private static final java.util.regex.Pattern TOOL_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
@@ -534,10 +535,12 @@ public final class ConfigurationReader {
         Limits.DEFAULT.upstreamTimeoutSeconds(), 1, yaml);
     Integer pageSize = positive(entries.get("page_size"), "limits.page_size",
         Limits.DEFAULT.pageSize(), 1, yaml);
-    if (connect == null || timeout == null || pageSize == null) {
+    Integer concurrency = positive(entries.get("upstream_concurrency"), "limits.upstream_concurrency",
+        Limits.DEFAULT.upstreamConcurrency(), 1, yaml);
+    if (connect == null || timeout == null || pageSize == null || concurrency == null) {
       return null;
     }
-    return new Limits(description, response, depth, connect, timeout, pageSize);
+    return new Limits(description, response, depth, connect, timeout, pageSize, concurrency);
   }
 
   private Integer positive(Node node, String key, int fallback, int minimum, YamlNodes yaml) {

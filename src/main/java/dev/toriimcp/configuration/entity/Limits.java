@@ -9,15 +9,16 @@ package dev.toriimcp.configuration.entity;
  * @param upstreamConnectSeconds connect timeout of upstream calls
  * @param upstreamTimeoutSeconds total timeout of an upstream call (until the response headers)
  * @param pageSize tools per {@code tools/list} page
+ * @param upstreamConcurrency upstream calls one node runs at once; more wait for a free slot
  */
 public record Limits(int descriptionLength, int responseBytes, int schemaDepth,
-    int upstreamConnectSeconds, int upstreamTimeoutSeconds, int pageSize) {
+    int upstreamConnectSeconds, int upstreamTimeoutSeconds, int pageSize, int upstreamConcurrency) {
 
-  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4, 5, 30, 100);
+  public static final Limits DEFAULT = new Limits(1024, 1_048_576, 4, 5, 30, 100, 256);
 
-  /** The first three limits, with the default timeouts and page size. */
+  /** The first three limits, with the default timeouts, page size and concurrency. */
   public Limits(int descriptionLength, int responseBytes, int schemaDepth) {
     this(descriptionLength, responseBytes, schemaDepth, DEFAULT.upstreamConnectSeconds(),
-        DEFAULT.upstreamTimeoutSeconds(), DEFAULT.pageSize());
+        DEFAULT.upstreamTimeoutSeconds(), DEFAULT.pageSize(), DEFAULT.upstreamConcurrency());
   }
 }

@@ -212,7 +212,7 @@ public class McpDispatcher {
           current = new UpstreamInvoker(
               Duration.ofSeconds(configuration.limits().upstreamConnectSeconds()),
               Duration.ofSeconds(configuration.limits().upstreamTimeoutSeconds()),
-              configuration.limits().responseBytes());
+              configuration.limits().responseBytes(), configuration.limits().upstreamConcurrency());
           invoker = current;
         }
       }

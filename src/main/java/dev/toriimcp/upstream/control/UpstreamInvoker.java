@@ -3,6 +3,7 @@ package dev.toriimcp.upstream.control;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +19,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,9 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Sends upstream requests with {@code java.net.http}: one shared client (connection reuse),
  * connect and total timeouts, redirects never followed (a redirect could carry the user's
- * credential to another host), the body collected only up to the size limit. Each call is an
- * asynchronous exchange the caller waits for; cancelling its future aborts the exchange (the
- * client closes the connection), which is how {@code notifications/cancelled} stops a call.
+ * credential to another host), the body collected only up to the size limit. Each call runs on
+ * a thread of the invoker, at most {@code concurrency} at once, and the caller gets a future;
+ * cancelling it aborts the exchange (the client closes the connection), which is how
+ * {@code notifications/cancelled} stops a call.
  */
 public final class UpstreamInvoker implements AutoCloseable {
 
@@ -52,37 +59,56 @@ public final class UpstreamInvoker implements AutoCloseable {
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private final ExecutorService executor;
+  private final ThreadPoolExecutor callers;
   private final HttpClient http;
   private final Duration timeout;
   private final int maxBytes;
 
-  public UpstreamInvoker(Duration connectTimeout, Duration timeout, int maxBytes) {
-    // A fixed pool for the client's own work (parsing responses, completing futures). The
-    // default, a cached pool, started new threads under load all the time: a wall-clock profile
-    // at concurrency 64 showed request threads queueing on the JVM's thread-start lock.
+  /**
+   * @param concurrency how many calls run at once; further calls wait for a thread, within their
+   *     own total timeout
+   */
+  public UpstreamInvoker(Duration connectTimeout, Duration timeout, int maxBytes, int concurrency) {
     int client = CLIENTS.incrementAndGet();
-    AtomicInteger count = new AtomicInteger();
+    // A fixed pool for the client's own work (parsing responses, completing futures). The
+    // default, a cached pool, started new threads under load all the time.
     this.executor = Executors.newFixedThreadPool(
-        Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), task -> {
-          Thread thread = new Thread(task, "torii-upstream-" + client + "-" + count.incrementAndGet());
-          thread.setDaemon(true);
-          return thread;
-        });
+        Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), threads("torii-upstream-" + client));
+    // The threads that wait for the calls, created on demand up to the limit and reused (ADR 0010).
+    this.callers = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), threads("torii-call-" + client));
+    callers.allowCoreThreadTimeOut(true);
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor)
         .followRedirects(HttpClient.Redirect.NEVER).build();
     this.timeout = timeout;
     this.maxBytes = maxBytes;
   }
 
+  private static ThreadFactory threads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
   /** Stops the client's threads (the application is being stopped). */
   @Override
   public void close() {
+    callers.shutdownNow();
     executor.shutdownNow();
   }
 
   /**
    * Starts the exchange. The future completes with the response, or exceptionally; cancel it to
    * abort the exchange. Use {@link #await} to wait for it.
+   *
+   * <p>The exchange is a blocking {@code send} on a thread of this invoker, not
+   * {@code sendAsync}: on a machine with one or two processors, {@code sendAsync} hands every
+   * completed call to a new thread of its own (it completes on {@code CompletableFuture}'s
+   * default executor, which starts a thread per task when the common pool has fewer than two
+   * workers). That cost more than half of the gateway's throughput (ADR 0010).
    */
   public CompletableFuture<UpstreamResponse> start(UpstreamRequest request) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
@@ -99,22 +125,42 @@ public final class UpstreamInvoker implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<HttpResponse<Bounded>> exchange =
-        http.sendAsync(built, info -> new BoundedSubscriber(maxBytes));
-    CompletableFuture<UpstreamResponse> result = exchange.thenApply(response -> new UpstreamResponse(
-        response.statusCode(), response.headers().firstValue("Content-Type").orElse(null),
-        response.body().bytes(), response.body().truncated()))
-        // The request timeout of java.net.http ends when the headers arrive; this one also
-        // bounds a body that trickles or never ends.
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    // Cancelling or timing out the derived future must reach the exchange: java.net.http
-    // aborts the request when the future returned by sendAsync is cancelled (JDK 16+).
+    CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
+    Future<?> exchange;
+    try {
+      exchange = callers.submit(() -> exchange(built, result));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new InterruptedIOException("the gateway is stopping"));
+    }
+    // The request timeout of java.net.http ends when the headers arrive; this one also bounds a
+    // body that trickles or never ends, and a call still waiting for a thread.
+    result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Interrupting send() makes java.net.http abort the exchange and close the connection.
+    // Only on cancel and timeout: those complete the result on another thread than the
+    // exchange's, so the thread interrupted is never one still writing the answer.
     result.whenComplete((response, failure) -> {
       if (failure instanceof CancellationException || failure instanceof TimeoutException) {
         exchange.cancel(true);
       }
     });
     return result;
+  }
+
+  private void exchange(HttpRequest request, CompletableFuture<UpstreamResponse> result) {
+    if (result.isDone()) {
+      return; // cancelled or timed out while waiting for a thread
+    }
+    try {
+      HttpResponse<Bounded> response = http.send(request, info -> new BoundedSubscriber(maxBytes));
+      result.complete(new UpstreamResponse(response.statusCode(),
+          response.headers().firstValue("Content-Type").orElse(null),
+          response.body().bytes(), response.body().truncated()));
+    } catch (InterruptedException e) {
+      // Cancelled or timed out (the result is complete already), or the gateway is stopping.
+      result.completeExceptionally(new InterruptedIOException("the gateway is stopping"));
+    } catch (IOException | RuntimeException e) {
+      result.completeExceptionally(e);
+    }
   }
 
   /** Sends the request and waits for the response. */

@@ -180,6 +180,23 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void readsTheUpstreamLimits() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        limits: {upstream_connect_timeout: 2, upstream_timeout: 9, page_size: 7, upstream_concurrency: 12}
+        backends: [{name: a, spec_url: a.yaml}]
+        """);
+
+    assertThat(configuration.limits()).isEqualTo(new dev.toriimcp.configuration.entity.Limits(
+        1024, 1_048_576, 4, 2, 9, 7, 12));
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        limits: {upstream_concurrency: 0}
+        backends: [{name: a, spec_url: a.yaml}]
+        """)).containsExactly("expected a whole number of at least 1, found '0'");
+  }
+
+  @Test
   void reportsInvalidLimitsAndToolNames() {
     assertThat(messages("""
         public_url: http://localhost:8080

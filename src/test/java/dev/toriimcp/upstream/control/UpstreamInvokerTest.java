@@ -31,7 +31,7 @@ class UpstreamInvokerTest {
   private static HttpServer server;
   private static String base;
   private final UpstreamInvoker invoker =
-      new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(2), 16);
+      new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(2), 16, 8);
 
   @BeforeAll
   static void start() throws Exception {
@@ -54,6 +54,15 @@ class UpstreamInvokerTest {
     server.createContext("/slow", exchange -> {
       try {
         Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.createContext("/pause", exchange -> {
+      try {
+        Thread.sleep(300);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -159,7 +168,7 @@ class UpstreamInvokerTest {
         }
       });
       peer.start();
-      UpstreamInvoker patient = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(30), 16);
+      UpstreamInvoker patient = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(30), 16, 8);
       CompletableFuture<UpstreamResponse> call =
           patient.start(get("http://127.0.0.1:" + listener.getLocalPort() + "/hold"));
       assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
@@ -170,6 +179,53 @@ class UpstreamInvokerTest {
       assertThat(closedByClient.await(5, TimeUnit.SECONDS)).as("upstream connection closed").isTrue();
       peer.join(5_000);
     }
+  }
+
+  @Test
+  void callsBeyondTheConcurrencyWaitForAFreeThread() throws Exception {
+    try (UpstreamInvoker single = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(5), 16, 1)) {
+      long start = System.nanoTime();
+      List<CompletableFuture<UpstreamResponse>> calls = List.of(single.start(get(base + "/pause")),
+          single.start(get(base + "/pause")), single.start(get(base + "/pause")));
+
+      for (CompletableFuture<UpstreamResponse> call : calls) {
+        assertThat(single.await(call).status()).isEqualTo(204);
+      }
+      // One at a time: three answers of 300 ms each.
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    }
+  }
+
+  @Test
+  void aCallWaitingForAThreadStillEndsAtItsTimeout() throws Exception {
+    try (UpstreamInvoker single = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(1), 16, 1)) {
+      CompletableFuture<UpstreamResponse> holding = single.start(get(base + "/slow"));
+      long start = System.nanoTime();
+      CompletableFuture<UpstreamResponse> waiting = single.start(get(base + "/bytes/3"));
+
+      assertThatThrownBy(() -> single.await(waiting))
+          .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+          .hasMessage("did not answer within 1 s");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+      assertThatThrownBy(() -> single.await(holding)).isInstanceOf(UpstreamInvoker.UnreachableException.class);
+    }
+  }
+
+  /**
+   * {@code sendAsync} completes each call on a new thread when the JVM has one or two processors
+   * (CompletableFuture's default executor then starts a thread per task); the invoker must not.
+   */
+  @Test
+  void callsReuseThreadsInsteadOfStartingOneEach() throws Exception {
+    invoker.send(get(base + "/bytes/3")); // the first call starts the invoker's threads
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getTotalStartedThreadCount();
+
+    for (int i = 0; i < 50; i++) {
+      assertThat(invoker.send(get(base + "/bytes/3")).status()).isEqualTo(200);
+    }
+
+    assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(10);
   }
 
   @Test

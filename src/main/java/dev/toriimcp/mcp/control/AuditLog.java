@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -16,14 +15,17 @@ import java.util.logging.Logger;
  * The audit line of each tool call, logged on logger {@code dev.toriimcp.audit} (level INFO) by
  * one background thread, so the server's handlers (format, lock, write) are off the request
  * path: measured, a synchronous line through Payara's console handler halved tool-call
- * throughput at concurrency 64. Lines are never dropped: when the queue is full the caller
- * logs its line itself. Stopping the application writes what is queued.
+ * throughput at concurrency 64. The thread looks at the queue every 50 ms rather than waiting on
+ * it: waking it for each line cost a third of the throughput again. Each record keeps the time
+ * of its call. Lines are never dropped: when the queue is full the caller logs its line itself.
+ * Stopping the application writes what is queued.
  */
 @ApplicationScoped
 public class AuditLog {
 
   static final Logger LOGGER = Logger.getLogger("dev.toriimcp.audit");
   private static final int CAPACITY = 16_384;
+  private static final long PAUSE_MILLIS = 50;
 
   private final BlockingQueue<LogRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
   private volatile boolean running = true;
@@ -52,15 +54,15 @@ public class AuditLog {
   }
 
   private void drain() {
-    List<LogRecord> batch = new ArrayList<>(256);
+    List<LogRecord> batch = new ArrayList<>(1024);
     while (running || !queue.isEmpty()) {
       try {
-        LogRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        if (queue.drainTo(batch, 1024) == 0) {
+          // Polling, not waiting on the queue: a waiting writer would have to be woken for
+          // every line, a thread switch per tool call.
+          Thread.sleep(PAUSE_MILLIS);
           continue;
         }
-        LOGGER.log(first);
-        queue.drainTo(batch, 255);
         batch.forEach(LOGGER::log);
         batch.clear();
       } catch (InterruptedException e) {

@@ -51,24 +51,8 @@ class UpstreamInvokerTest {
         // expected once the client has what it wants
       }
     });
-    server.createContext("/slow", exchange -> {
-      try {
-        Thread.sleep(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    server.createContext("/pause", exchange -> {
-      try {
-        Thread.sleep(300);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    server.createContext("/slow", noContentAfter(5_000));
+    server.createContext("/pause", noContentAfter(300));
     server.createContext("/trickle", exchange -> {
       // Headers at once, then a body slower than any timeout (the limit of 16 bytes after 8 s).
       exchange.sendResponseHeaders(200, 0);
@@ -89,6 +73,18 @@ class UpstreamInvokerTest {
     });
     server.start();
     base = "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private static com.sun.net.httpserver.HttpHandler noContentAfter(long millis) {
+    return exchange -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    };
   }
 
   @AfterAll

@@ -143,6 +143,26 @@ class McpEndpointIT {
   }
 
   @Test
+  void refusesARequestForAnotherHostName() throws Exception {
+    // A page on evil.example whose name now resolves to 127.0.0.1 (DNS rebinding), no Origin.
+    // java.net.http will not send another Host, so these are raw requests.
+    assertThat(rawPing("evil.example:" + gateway.uri("").getPort())).startsWith("HTTP/1.1 403");
+    assertThat(rawPing("127.0.0.1:" + gateway.uri("").getPort())).startsWith("HTTP/1.1 200");
+  }
+
+  private static String rawPing(String host) throws Exception {
+    String body = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.uri("").getPort())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("POST /mcp/demo HTTP/1.1\r\nHost: " + host
+          + "\r\nAuthorization: Bearer " + alice + "\r\nContent-Type: application/json"
+          + "\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  @Test
   void reportsProtocolAndArgumentErrors() throws Exception {
     assertThat(call(alice, "tools/call", "{\"name\": \"noSuchTool\"}").at("/error/code").asInt())
         .isEqualTo(-32602);

@@ -24,10 +24,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP (MCP 2025-11-25
- * basic/transports). In order: a disallowed {@code Origin} 403; unknown backend 404; a backend
+ * basic/transports). In order: a non-loopback {@code Host} on a loopback gateway 403; a
+ * disallowed {@code Origin} 403; unknown backend 404; a backend
  * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
  * with the RFC 6750/9728 challenge; an unsupported {@code MCP-Protocol-Version} 400; then one
  * JSON-RPC message per POST (notifications and responses 202). A successful {@code initialize}
@@ -48,6 +50,7 @@ public class McpServlet extends HttpServlet {
   static final int MAX_BODY = 4 * 1024 * 1024;
   static final String SESSION = "Mcp-Session-Id";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
 
   @Inject transient Catalogs catalogs;
   @Inject transient GatewayConfiguration configuration;
@@ -61,6 +64,10 @@ public class McpServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    if (!hostAllowed(configuration.publicUrl().getHost(), request.getHeader("Host"))) {
+      json(response, 403, McpDispatcher.errorBody(null, -32000, "Host not allowed"));
+      return;
+    }
     String origin = request.getHeader("Origin");
     if (!originAllowed(origin)) {
       // No CORS headers: the browser must not let the page read even this refusal.
@@ -109,6 +116,30 @@ public class McpServlet extends HttpServlet {
     }
     String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
     return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
+  }
+
+  /**
+   * DNS rebinding, second line (research §1.1; conformance {@code dns-rebinding-protection}):
+   * when the gateway's public URL names a loopback host, the request must name one too, so a
+   * page whose own name was made to resolve to 127.0.0.1 is refused even when it sends no
+   * {@code Origin}. A gateway with a public name is reached through proxies under names it cannot
+   * know, so {@code Host} is not checked there.
+   */
+  static boolean hostAllowed(String publicHost, String host) {
+    if (host == null || publicHost == null || !loopback(publicHost.toLowerCase(Locale.ROOT))) {
+      return true;
+    }
+    String name = host.trim().toLowerCase(Locale.ROOT);
+    int colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf(']')) {
+      name = name.substring(0, colon);
+    }
+    return loopback(name);
+  }
+
+  private static boolean loopback(String name) {
+    return name.equals("localhost") || name.equals("[::1]") || name.equals("::1")
+        || IPV4_LOOPBACK.matcher(name).matches();
   }
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {

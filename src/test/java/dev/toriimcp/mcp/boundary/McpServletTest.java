@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.toriimcp.mcp.boundary.McpServlet.Framing;
 import org.junit.jupiter.api.Test;
 
-/** How the {@code Accept} header frames a reply (research §1.2: lenient, 406 only if neither). */
+/**
+ * How the {@code Accept} header frames a reply (research §1.2: lenient, 406 only if neither),
+ * and which {@code Host} a loopback gateway accepts (DNS rebinding).
+ */
 class McpServletTest {
 
   @Test
@@ -34,5 +37,26 @@ class McpServletTest {
     assertThat(McpServlet.framing("text/html")).isEqualTo(Framing.NONE);
     assertThat(McpServlet.framing("application/xml, image/png")).isEqualTo(Framing.NONE);
     assertThat(McpServlet.framing("text/event-stream;q=0")).isEqualTo(Framing.NONE);
+  }
+
+  @Test
+  void aLoopbackGatewayAcceptsOnlyLoopbackHosts() {
+    assertThat(McpServlet.hostAllowed("localhost", "localhost:8080")).isTrue();
+    assertThat(McpServlet.hostAllowed("localhost", "127.0.0.1:8080")).isTrue();
+    assertThat(McpServlet.hostAllowed("127.0.0.1", "LOCALHOST")).isTrue();
+    assertThat(McpServlet.hostAllowed("[::1]", "[::1]:8080")).isTrue();
+    assertThat(McpServlet.hostAllowed("localhost", "[::1]")).isTrue();
+
+    assertThat(McpServlet.hostAllowed("localhost", "evil.example:8080")).isFalse();
+    assertThat(McpServlet.hostAllowed("localhost", "evil.example")).isFalse();
+    assertThat(McpServlet.hostAllowed("127.0.0.1", "localhost.evil.example")).isFalse();
+    assertThat(McpServlet.hostAllowed("localhost", "127.0.0.1.evil.example:80")).isFalse();
+    assertThat(McpServlet.hostAllowed("localhost", "[::2]:8080")).isFalse();
+  }
+
+  @Test
+  void aGatewayWithAPublicNameDoesNotCheckHost() {
+    assertThat(McpServlet.hostAllowed("mcp.example.com", "internal-lb:8080")).isTrue();
+    assertThat(McpServlet.hostAllowed("mcp.example.com", "evil.example")).isTrue();
   }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +62,7 @@ public final class UpstreamInvoker implements AutoCloseable {
 
   private final ExecutorService executor;
   private final ThreadPoolExecutor callers;
+  private final ScheduledThreadPoolExecutor timeouts;
   private final HttpClient http;
   private final Duration timeout;
   private final int maxBytes;
@@ -78,6 +81,11 @@ public final class UpstreamInvoker implements AutoCloseable {
     this.callers = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), threads("torii-call-" + client));
     callers.allowCoreThreadTimeOut(true);
+    // Our own timer rather than CompletableFuture.orTimeout: that one's shared JVM-wide thread
+    // would run the answer of every timed-out call, and it keeps each cancelled timer until it
+    // would have fired (at 6k calls/s and 30 s, some 200k of them).
+    this.timeouts = new ScheduledThreadPoolExecutor(1, threads("torii-timeout-" + client));
+    timeouts.setRemoveOnCancelPolicy(true);
     this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor)
         .followRedirects(HttpClient.Redirect.NEVER).build();
     this.timeout = timeout;
@@ -97,6 +105,7 @@ public final class UpstreamInvoker implements AutoCloseable {
   @Override
   public void close() {
     callers.shutdownNow();
+    timeouts.shutdownNow();
     executor.shutdownNow();
   }
 
@@ -134,11 +143,19 @@ public final class UpstreamInvoker implements AutoCloseable {
     }
     // The request timeout of java.net.http ends when the headers arrive; this one also bounds a
     // body that trickles or never ends, and a call still waiting for a thread.
-    result.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timer;
+    try {
+      timer = timeouts.schedule(() -> result.completeExceptionally(new TimeoutException()),
+          timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      exchange.cancel(true);
+      return CompletableFuture.failedFuture(new InterruptedIOException("the gateway is stopping"));
+    }
     // Interrupting send() makes java.net.http abort the exchange and close the connection.
     // Only on cancel and timeout: those complete the result on another thread than the
     // exchange's, so the thread interrupted is never one still writing the answer.
     result.whenComplete((response, failure) -> {
+      timer.cancel(false);
       if (failure instanceof CancellationException || failure instanceof TimeoutException) {
         exchange.cancel(true);
       }

@@ -140,6 +140,17 @@ class UpstreamInvokerTest {
   }
 
   @Test
+  void aTimedOutCallIsAnsweredOnAThreadOfTheInvoker() throws Exception {
+    CompletableFuture<String> answeredOn = new CompletableFuture<>();
+    // Headers at once, so only the invoker's own total timeout can end this call.
+    invoker.start(get(base + "/trickle"))
+        .whenComplete((response, failure) -> answeredOn.complete(Thread.currentThread().getName()));
+
+    // Not CompletableFuture's JVM-wide delay thread, which every timed-out answer would hold up.
+    assertThat(answeredOn.get(10, TimeUnit.SECONDS)).startsWith("torii-timeout-");
+  }
+
+  @Test
   void cancellingTheCallAbortsTheUpstreamExchange() throws Exception {
     CountDownLatch received = new CountDownLatch(1);
     CountDownLatch closedByClient = new CountDownLatch(1);

@@ -51,7 +51,13 @@ public final class GatewayProcess implements AutoCloseable {
     int port = freePort();
     Path log = TARGET.resolve("it-logs").resolve(name + ".log");
     Files.createDirectories(log.getParent());
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>();
+    // A benchmark may give the gateway CPUs of its own: -Dgateway.cpus=1 runs it under taskset.
+    String cpus = System.getProperty("gateway.cpus", "").trim();
+    if (!cpus.isEmpty()) {
+      command.addAll(List.of("taskset", "-c", cpus));
+    }
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dtorii.config=" + config,
         "-Dliquibase.analytics.enabled=false",

@@ -3,13 +3,12 @@ package dev.toriimcp.mcp.control;
 import dev.toriimcp.mcp.entity.McpSession;
 import dev.toriimcp.oauth.control.Secrets;
 import dev.toriimcp.oauth.entity.AccessGrant;
+import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * MCP sessions: created at {@code initialize}, checked on later requests that carry
@@ -29,9 +28,10 @@ public class Sessions {
   static final Duration TOUCH_INTERVAL = Duration.ofHours(1);
   private static final int CACHE_SIZE = 10_000;
 
-  private record Live(String subject, String clientId, String backend, Instant until) {}
+  /** Whom a live session belongs to. */
+  private record Owner(String subject, String clientId, String backend) {}
 
-  private final Map<String, Live> live = new ConcurrentHashMap<>();
+  private final ExpiringCache<String, Owner> live = new ExpiringCache<>(CACHE_SIZE);
 
   @Inject Storage storage;
 
@@ -54,27 +54,23 @@ public class Sessions {
     }
     String hash = Secrets.hash(id);
     Instant now = Instant.now();
-    Live known = live.get(hash);
-    if (known == null || !known.until().isAfter(now)) {
-      known = storage.inTransaction(em -> {
+    Owner owner = live.get(hash, now);
+    if (owner == null) {
+      owner = storage.inTransaction(em -> {
         McpSession session = em.find(McpSession.class, hash);
         if (session == null || session.ended()) {
           return null;
         }
         session.touch(now, TOUCH_INTERVAL);
-        return new Live(session.subject(), session.clientId(), session.backend(), now.plus(CACHE));
+        return new Owner(session.subject(), session.clientId(), session.backend());
       });
-      if (known == null) {
+      if (owner == null) {
         live.remove(hash);
         return false;
       }
-      if (live.size() >= CACHE_SIZE) {
-        live.clear();
-      }
-      live.put(hash, known);
+      live.put(hash, owner, now.plus(CACHE));
     }
-    return known.subject().equals(grant.subject()) && known.clientId().equals(grant.clientId())
-        && known.backend().equals(grant.backend());
+    return owner.equals(new Owner(grant.subject(), grant.clientId(), grant.backend()));
   }
 
   /** Ends the session; false if there was no live session of this grant under that id. */

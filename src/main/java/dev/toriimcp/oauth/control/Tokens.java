@@ -10,6 +10,7 @@ import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RefreshToken;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
+import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -146,10 +147,8 @@ public class Tokens {
   static final java.time.Duration VALIDATION_CACHE = java.time.Duration.ofSeconds(5);
   private static final int VALIDATION_CACHE_SIZE = 10_000;
 
-  private record Validated(AccessToken token, Instant until) {}
-
-  private final java.util.Map<String, Validated> validated =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ExpiringCache<String, AccessToken> validated =
+      new ExpiringCache<>(VALIDATION_CACHE_SIZE);
 
   /** The grant of a valid, unrevoked, unexpired access token for this backend, if any. */
   public Optional<AccessGrant> validate(String accessToken, String backend) {
@@ -158,17 +157,11 @@ public class Tokens {
     }
     String hash = Secrets.hash(accessToken);
     Instant now = Instant.now();
-    Validated cached = validated.get(hash);
-    AccessToken stored;
-    if (cached != null && cached.until().isAfter(now)) {
-      stored = cached.token();
-    } else {
+    AccessToken stored = validated.get(hash, now);
+    if (stored == null) {
       stored = storage.inTransaction(em -> em.find(AccessToken.class, hash));
       if (stored != null && !stored.revoked()) {
-        if (validated.size() >= VALIDATION_CACHE_SIZE) {
-          validated.clear();
-        }
-        validated.put(hash, new Validated(stored, now.plus(VALIDATION_CACHE)));
+        validated.put(hash, stored, now.plus(VALIDATION_CACHE));
       }
     }
     if (stored == null || stored.revoked() || stored.expiresAt().isBefore(now)

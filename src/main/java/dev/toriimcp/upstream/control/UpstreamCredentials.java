@@ -1,6 +1,7 @@
 package dev.toriimcp.upstream.control;
 
 import dev.toriimcp.configuration.entity.UpstreamAuth;
+import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
@@ -32,31 +33,29 @@ public class UpstreamCredentials {
    */
   static final java.time.Duration CACHE = java.time.Duration.ofSeconds(5);
 
-  private record Cached(String credential, Instant expiresAt, Instant until) {}
+  /** The credential in clear and when it expires (null: no stated expiry). */
+  private record Opened(String credential, Instant expiresAt) {}
 
   @Inject Storage storage;
   @Inject Sealing sealing;
 
-  private final Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ExpiringCache<String, Opened> cache = new ExpiringCache<>(10_000);
 
   /** The user's upstream credential in clear, if one is stored and not expired. */
   public Optional<String> open(String subject, String backend) {
     String key = backend + "\n" + subject;
     Instant now = Instant.now();
-    Cached cached = cache.get(key);
-    if (cached == null || cached.until().isBefore(now)) {
+    Opened cached = cache.get(key, now);
+    if (cached == null) {
       UpstreamCredential stored = storage.inTransaction(em ->
           em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend)));
       if (stored == null) {
         cache.remove(key);
         return Optional.empty();
       }
-      if (cache.size() > 10_000) {
-        cache.clear();
-      }
-      cached = new Cached(new String(sealing.sealer().open(stored.sealed(), backend, subject),
-          StandardCharsets.UTF_8), stored.expiresAt(), now.plus(CACHE));
-      cache.put(key, cached);
+      cached = new Opened(new String(sealing.sealer().open(stored.sealed(), backend, subject),
+          StandardCharsets.UTF_8), stored.expiresAt());
+      cache.put(key, cached, now.plus(CACHE));
     }
     if (cached.expiresAt() != null && cached.expiresAt().isBefore(now)) {
       return Optional.empty();

@@ -2,6 +2,7 @@ package dev.toriimcp.oauth.control;
 
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.RegisteredClient;
+import dev.toriimcp.platform.control.ExpiringCache;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -24,9 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,11 +49,10 @@ public final class ClientMetadataDocuments {
   private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d+)");
   private static final Logger LOG = Logger.getLogger(ClientMetadataDocuments.class.getName());
 
-  private record Cached(RegisteredClient client, Instant until) {}
-
   private final HttpClient http;
   private final boolean allowPrivate;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  // Bounded: anyone can make the gateway fetch documents at URLs of their choosing.
+  private final ExpiringCache<String, RegisteredClient> cache = new ExpiringCache<>(10_000);
 
   public ClientMetadataDocuments(HttpClient http, boolean allowPrivate) {
     this.http = http;
@@ -73,9 +71,9 @@ public final class ClientMetadataDocuments {
 
   /** The client the document describes, or empty if the URL or the document is not acceptable. */
   public Optional<RegisteredClient> resolve(String clientId) {
-    Cached cached = cache.get(clientId);
-    if (cached != null && cached.until().isAfter(Instant.now())) {
-      return Optional.of(cached.client());
+    RegisteredClient cached = cache.get(clientId, Instant.now());
+    if (cached != null) {
+      return Optional.of(cached);
     }
     try {
       URI url = checkedUrl(clientId);
@@ -97,7 +95,7 @@ public final class ClientMetadataDocuments {
         throw new Refused("not JSON");
       }
       RegisteredClient client = client(clientId, body);
-      cache.put(clientId, new Cached(client, Instant.now().plus(ttl(response))));
+      cache.put(clientId, client, Instant.now().plus(ttl(response)));
       return Optional.of(client);
     } catch (Refused e) {
       LOG.info(() -> "client metadata document " + clientId + " refused: " + e.getMessage());

@@ -15,7 +15,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -110,8 +109,8 @@ public final class UpstreamInvoker implements AutoCloseable {
   }
 
   /**
-   * Starts the exchange. The future completes with the response, or exceptionally; cancel it to
-   * abort the exchange. Use {@link #await} to wait for it.
+   * Starts the exchange. The future completes with the response, or exceptionally ({@link
+   * #translate} says what a failure means); cancel it to abort the exchange.
    *
    * <p>The exchange is a blocking {@code send} on a thread of this invoker, not
    * {@code sendAsync}: on a machine with one or two processors, {@code sendAsync} hands every
@@ -177,30 +176,6 @@ public final class UpstreamInvoker implements AutoCloseable {
       result.completeExceptionally(new InterruptedIOException("the gateway is stopping"));
     } catch (IOException | RuntimeException e) {
       result.completeExceptionally(e);
-    }
-  }
-
-  /** Sends the request and waits for the response. */
-  public UpstreamResponse send(UpstreamRequest request)
-      throws UnreachableException, CancelledException {
-    return await(start(request));
-  }
-
-  /** Waits for an exchange started by {@link #start}, translating its failures. */
-  public UpstreamResponse await(CompletableFuture<UpstreamResponse> call)
-      throws UnreachableException, CancelledException {
-    try {
-      return call.get();
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new UnreachableException("the call was interrupted");
-    } catch (CancellationException | ExecutionException e) {
-      Exception translated = translate(e instanceof ExecutionException ? e.getCause() : e, timeout);
-      if (translated instanceof CancelledException cancelled) {
-        throw cancelled;
-      }
-      throw (UnreachableException) translated;
     }
   }
 

@@ -92,14 +92,30 @@ class UpstreamInvokerTest {
     server.stop(0);
   }
 
+  /** Sends the request and waits for the response, failures translated as the gateway does. */
+  private static UpstreamResponse send(UpstreamInvoker invoker, UpstreamRequest request) throws Exception {
+    return await(invoker.start(request), invoker);
+  }
+
+  private static UpstreamResponse await(CompletableFuture<UpstreamResponse> call, UpstreamInvoker invoker)
+      throws Exception {
+    try {
+      return call.get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw UpstreamInvoker.translate(e.getCause(), invoker.timeout());
+    } catch (java.util.concurrent.CancellationException e) {
+      throw UpstreamInvoker.translate(e, invoker.timeout());
+    }
+  }
+
   private static UpstreamRequest get(String uri) {
     return new UpstreamRequest("GET", URI.create(uri), Map.of("Accept", List.of("*/*")), null);
   }
 
   @Test
   void bodiesUpToTheLimitArriveWhole() throws Exception {
-    UpstreamResponse exact = invoker.send(get(base + "/bytes/16"));
-    UpstreamResponse shorter = invoker.send(get(base + "/bytes/3"));
+    UpstreamResponse exact = send(invoker, get(base + "/bytes/16"));
+    UpstreamResponse shorter = send(invoker, get(base + "/bytes/3"));
 
     assertThat(exact.body()).hasSize(16);
     assertThat(exact.truncated()).isFalse();
@@ -110,7 +126,7 @@ class UpstreamInvokerTest {
   @Test
   void aLongerBodyIsCutAtTheLimitWithoutReadingItAll() throws Exception {
     long start = System.nanoTime();
-    UpstreamResponse response = invoker.send(get(base + "/bytes/500000000"));
+    UpstreamResponse response = send(invoker, get(base + "/bytes/500000000"));
 
     assertThat(response.truncated()).isTrue();
     assertThat(new String(response.body(), StandardCharsets.US_ASCII)).isEqualTo("abcdefghijabcdef");
@@ -120,12 +136,12 @@ class UpstreamInvokerTest {
 
   @Test
   void redirectsAreReturnedNotFollowed() throws Exception {
-    assertThat(invoker.send(get(base + "/moved")).status()).isEqualTo(302);
+    assertThat(send(invoker, get(base + "/moved")).status()).isEqualTo(302);
   }
 
   @Test
   void aSlowUpstreamTimesOut() {
-    assertThatThrownBy(() -> invoker.send(get(base + "/slow")))
+    assertThatThrownBy(() -> send(invoker, get(base + "/slow")))
         .isInstanceOf(UpstreamInvoker.UnreachableException.class)
         .hasMessage("did not answer within 2 s");
   }
@@ -133,7 +149,7 @@ class UpstreamInvokerTest {
   @Test
   void aBodyThatNeverEndsTimesOutToo() {
     long start = System.nanoTime();
-    assertThatThrownBy(() -> invoker.send(get(base + "/trickle")))
+    assertThatThrownBy(() -> send(invoker, get(base + "/trickle")))
         .isInstanceOf(UpstreamInvoker.UnreachableException.class)
         .hasMessage("did not answer within 2 s");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
@@ -182,7 +198,7 @@ class UpstreamInvokerTest {
 
       call.cancel(true);
 
-      assertThatThrownBy(() -> patient.await(call)).isInstanceOf(UpstreamInvoker.CancelledException.class);
+      assertThatThrownBy(() -> await(call, patient)).isInstanceOf(UpstreamInvoker.CancelledException.class);
       assertThat(closedByClient.await(5, TimeUnit.SECONDS)).as("upstream connection closed").isTrue();
       peer.join(5_000);
     }
@@ -196,7 +212,7 @@ class UpstreamInvokerTest {
           single.start(get(base + "/pause")), single.start(get(base + "/pause")));
 
       for (CompletableFuture<UpstreamResponse> call : calls) {
-        assertThat(single.await(call).status()).isEqualTo(204);
+        assertThat(await(call, single).status()).isEqualTo(204);
       }
       // One at a time: three answers of 300 ms each.
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
@@ -210,11 +226,11 @@ class UpstreamInvokerTest {
       long start = System.nanoTime();
       CompletableFuture<UpstreamResponse> waiting = single.start(get(base + "/bytes/3"));
 
-      assertThatThrownBy(() -> single.await(waiting))
+      assertThatThrownBy(() -> await(waiting, single))
           .isInstanceOf(UpstreamInvoker.UnreachableException.class)
           .hasMessage("did not answer within 1 s");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
-      assertThatThrownBy(() -> single.await(holding)).isInstanceOf(UpstreamInvoker.UnreachableException.class);
+      assertThatThrownBy(() -> await(holding, single)).isInstanceOf(UpstreamInvoker.UnreachableException.class);
     }
   }
 
@@ -224,12 +240,12 @@ class UpstreamInvokerTest {
    */
   @Test
   void callsReuseThreadsInsteadOfStartingOneEach() throws Exception {
-    invoker.send(get(base + "/bytes/3")); // the first call starts the invoker's threads
+    send(invoker, get(base + "/bytes/3")); // the first call starts the invoker's threads
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long before = threads.getTotalStartedThreadCount();
 
     for (int i = 0; i < 50; i++) {
-      assertThat(invoker.send(get(base + "/bytes/3")).status()).isEqualTo(200);
+      assertThat(send(invoker, get(base + "/bytes/3")).status()).isEqualTo(200);
     }
 
     assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(10);
@@ -241,7 +257,7 @@ class UpstreamInvokerTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closed = socket.getLocalPort();
     }
-    assertThatThrownBy(() -> invoker.send(get("http://127.0.0.1:" + closed + "/x")))
+    assertThatThrownBy(() -> send(invoker, get("http://127.0.0.1:" + closed + "/x")))
         .isInstanceOf(UpstreamInvoker.UnreachableException.class)
         .hasMessageStartingWith("cannot be reached");
   }

@@ -48,9 +48,20 @@ public final class McpBenchmark {
 
   private McpBenchmark() {}
 
-  record Result(String mode, int concurrency, long requests, double seconds, long[] latenciesNanos) {
+  /**
+   * One row. {@code benchCpu} and {@code gatewayCpu}: CPU time (user and system) this JVM (load
+   * generator, upstream, reference proxy) and the gateway's process used during the row. Per
+   * request they say what each side costs, which throughput alone cannot on a machine where
+   * the load generator, the upstream and the gateway share two cores.
+   */
+  record Result(String mode, int concurrency, long requests, double seconds, long[] latenciesNanos,
+      Duration benchCpu, Duration gatewayCpu) {
     double throughput() {
       return requests / seconds;
+    }
+
+    double microsPerRequest(Duration cpu) {
+      return requests == 0 ? Double.NaN : cpu.toNanos() / 1e3 / requests;
     }
 
     double percentileMillis(double p) {
@@ -144,24 +155,28 @@ public final class McpBenchmark {
       measure(8, client, pingRequest, GATEWAY_WARMUP.dividedBy(4));
       measure(64, client, gatewayRequest, GATEWAY_WARMUP.dividedBy(4));
       for (int concurrency : CONCURRENCY) {
-        results.add(run("direct", concurrency, client, directRequest));
-        results.add(run("gateway", concurrency, client, gatewayRequest));
-        results.add(run("proxy", concurrency, client, referenceRequest));
-        results.add(run("ping", concurrency, client, pingRequest));
+        results.add(run("direct", concurrency, client, directRequest, gateway));
+        results.add(run("gateway", concurrency, client, gatewayRequest, gateway));
+        results.add(run("proxy", concurrency, client, referenceRequest, gateway));
+        results.add(run("ping", concurrency, client, pingRequest, gateway));
       }
       gateway.stop(Duration.ofSeconds(60));
     } finally {
       reference.stop(0);
       upstream.stop(0);
     }
-    System.out.printf("%n%-8s %5s %10s %12s %9s %9s%n", "mode", "conc", "requests", "req/s", "p50 ms", "p99 ms");
+    System.out.printf("%n%-8s %5s %10s %12s %9s %9s %11s %11s%n", "mode", "conc", "requests", "req/s",
+        "p50 ms", "p99 ms", "bench cpu", "gw cpu");
     for (Result r : results) {
-      System.out.printf("%-8s %5d %10d %12.0f %9.2f %9.2f%n", r.mode(), r.concurrency(), r.requests(),
-          r.throughput(), r.percentileMillis(0.50), r.percentileMillis(0.99));
+      System.out.printf("%-8s %5d %10d %12.0f %9.2f %9.2f %11.1f %11.1f%n", r.mode(), r.concurrency(),
+          r.requests(), r.throughput(), r.percentileMillis(0.50), r.percentileMillis(0.99),
+          r.microsPerRequest(r.benchCpu()), r.microsPerRequest(r.gatewayCpu()));
     }
     System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp;"
         + " proxy: the same upstream request through a zero-logic java.net.http proxy (reference);"
-        + " ping: the gateway's MCP path without an upstream call");
+        + " ping: the gateway's MCP path without an upstream call; bench cpu, gw cpu: CPU time (user and"
+        + " system) per request in microseconds, of this JVM (load generator, upstream, reference proxy)"
+        + " and of the gateway's process");
     for (int i = 0; i < results.size(); i += 4) {
       Result d = results.get(i);
       Result g = results.get(i + 1);
@@ -215,13 +230,21 @@ public final class McpBenchmark {
   }
 
   private static Result run(String mode, int concurrency, HttpClient client,
-      Supplier<HttpRequest> request) throws Exception {
+      Supplier<HttpRequest> request, GatewayProcess gateway) throws Exception {
     measure(concurrency, client, request, WARMUP);
+    Duration benchCpu = ownCpuTime();
+    Duration gatewayCpu = gateway.cpuTime();
     long start = System.nanoTime();
     List<long[]> perThread = measure(concurrency, client, request, MEASURE);
     double seconds = (System.nanoTime() - start) / 1e9;
+    benchCpu = ownCpuTime().minus(benchCpu);
+    gatewayCpu = gateway.cpuTime().minus(gatewayCpu);
     long[] all = perThread.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    return new Result(mode, concurrency, all.length, seconds, all);
+    return new Result(mode, concurrency, all.length, seconds, all, benchCpu, gatewayCpu);
+  }
+
+  private static Duration ownCpuTime() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   private static List<long[]> measure(int concurrency, HttpClient client, Supplier<HttpRequest> request,

@@ -89,6 +89,11 @@ public final class GatewayProcess implements AutoCloseable {
     return new GatewayProcess(builder.start(), log, logStart, port);
   }
 
+  /** CPU time the gateway's process has used so far (user and system), or zero if unknown. */
+  public Duration cpuTime() {
+    return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   public URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
   }

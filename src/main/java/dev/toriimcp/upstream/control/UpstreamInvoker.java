@@ -48,6 +48,15 @@ public final class UpstreamInvoker implements AutoCloseable {
     }
   }
 
+  /** The request could not be built: a header value or the URL is not valid HTTP. */
+  static final class InvalidRequestException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    InvalidRequestException() {
+      super("invalid request", null, false, false);
+    }
+  }
+
   /** The call was cancelled before the upstream answered. */
   public static final class CancelledException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -119,19 +128,21 @@ public final class UpstreamInvoker implements AutoCloseable {
    * workers). That cost more than half of the gateway's throughput (ADR 0010).
    */
   public CompletableFuture<UpstreamResponse> start(UpstreamRequest request) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
-        // Plain-text HTTP/2 would need an h2c upgrade attempt on every new request, which most
-        // servers ignore and which defeats connection reuse; https negotiates HTTP/2 by ALPN.
-        .version("http".equalsIgnoreCase(request.uri().getScheme())
-            ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-        .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(request.body()));
-    request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
     HttpRequest built;
     try {
+      HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
+          // Plain-text HTTP/2 would need an h2c upgrade attempt on every new request, which most
+          // servers ignore and which defeats connection reuse; https negotiates HTTP/2 by ALPN.
+          .version("http".equalsIgnoreCase(request.uri().getScheme())
+              ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
+          .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofByteArray(request.body()));
+      request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
       built = builder.build();
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
+      // A header value or URL the client refuses, e.g. a stored credential with a control
+      // character. The client's message quotes the value, so it goes no further than here.
+      return CompletableFuture.failedFuture(new InvalidRequestException());
     }
     CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
     Future<?> exchange;
@@ -197,8 +208,9 @@ public final class UpstreamInvoker implements AutoCloseable {
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return new UnreachableException("did not answer within " + timeout.toSeconds() + " s");
     }
-    if (cause instanceof IllegalArgumentException) {
-      return new UnreachableException("the request is not valid: " + cause.getMessage());
+    if (cause instanceof InvalidRequestException) {
+      return new UnreachableException(
+          "was not called: a header value or the URL of the request is not valid HTTP");
     }
     if (cause instanceof IOException) {
       return new UnreachableException("cannot be reached (" + cause.getClass().getSimpleName() + ")");

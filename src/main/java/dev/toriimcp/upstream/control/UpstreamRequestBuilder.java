@@ -207,6 +207,11 @@ public final class UpstreamRequestBuilder {
       problems.add("'" + parameter.argument() + "' must not contain line breaks");
       return;
     }
+    if (!text.chars().allMatch(c -> c == '\t' || c >= 0x20 && c != 0x7f && c <= 0xff)) {
+      problems.add("'" + parameter.argument() + "' is sent as an HTTP header, which cannot carry"
+          + " control characters or characters beyond Latin-1");
+      return;
+    }
     headers.put(parameter.name(), List.of(text));
   }
 

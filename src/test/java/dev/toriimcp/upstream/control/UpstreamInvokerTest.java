@@ -261,4 +261,18 @@ class UpstreamInvokerTest {
         .isInstanceOf(UpstreamInvoker.UnreachableException.class)
         .hasMessageStartingWith("cannot be reached");
   }
+
+  @Test
+  void aHeaderValueTheClientRefusesFailsTheCallWithoutQuotingIt() {
+    UpstreamRequest request = new UpstreamRequest("GET", URI.create(base + "/x"),
+        Map.of("Authorization", List.of("Bearer se\u0001cret")), null);
+
+    CompletableFuture<UpstreamResponse> call = invoker.start(request);
+
+    assertThat(call).isCompletedExceptionally();
+    assertThatThrownBy(() -> await(call, invoker))
+        .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+        .hasMessage("was not called: a header value or the URL of the request is not valid HTTP")
+        .hasMessageNotContaining("cret");
+  }
 }

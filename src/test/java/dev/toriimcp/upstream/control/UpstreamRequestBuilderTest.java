@@ -129,6 +129,24 @@ class UpstreamRequestBuilderTest {
   }
 
   @Test
+  void refusesHeaderValuesHttpCannotCarry() throws Exception {
+    CompiledTool tool = resource("styles-oas3.yaml").tool("getItem").orElseThrow();
+    for (String value : List.of("\\u732b", "a\\u0001b", "a\\u007fb")) {
+      InvalidArgumentsException failure = catchThrowableOfType(InvalidArgumentsException.class,
+          () -> new UpstreamRequestBuilder(server.uri(), null)
+              .build(tool, JSON.readTree("{\"path_id\": \"1\", \"X-Trace\": \"" + value + "\"}")));
+
+      assertThat(failure).as(value).isNotNull();
+      assertThat(failure.problems()).containsExactly("'X-Trace' is sent as an HTTP header, which"
+          + " cannot carry control characters or characters beyond Latin-1");
+    }
+    // Latin-1 text is fine (obs-text), and so is a tab.
+    assertThat(new UpstreamRequestBuilder(server.uri(), null).build(tool,
+        JSON.readTree("{\"path_id\": \"1\", \"X-Trace\": \"caf\\u00e9\\tx\"}")).headers().get("X-Trace"))
+        .containsExactly("caf\u00e9\tx");
+  }
+
+  @Test
   void namesMissingRequiredArguments() throws Exception {
     CompiledTool tool = resource("styles-oas3.yaml").tool("createDocument").orElseThrow();
     InvalidArgumentsException failure = catchThrowableOfType(InvalidArgumentsException.class,

@@ -291,15 +291,30 @@ class UpstreamCallIT {
 
   @Test
   void anUpstream401MakesTheClientAuthorizeAgain() throws Exception {
+    // Control: such a client's refresh works while the upstream accepts the credential.
+    OAuthFlows.Issued control = OAuthFlows.tokens(gateway, "petstore", "carol", "secret");
+    assertThat(OAuthFlows.refresh(gateway, control).statusCode()).isEqualTo(200);
+    // A grant of its own: this test ends it, and the other tests go on with theirs.
+    OAuthFlows.Issued issued = OAuthFlows.tokens(gateway, "petstore", "carol", "secret");
+    HttpResponse<String> response;
     rejectAll.set(true);
     try {
-      HttpResponse<String> response = call("petstore", token, "getPetById", "{\"petId\": 7}");
-
-      assertThat(response.statusCode()).isEqualTo(401);
-      assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
-          .contains("resource_metadata=").contains("error=\"invalid_token\"");
+      response = call("petstore", issued.accessToken(), "getPetById", "{\"petId\": 7}");
     } finally {
       rejectAll.set(false);
     }
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("resource_metadata=").contains("error=\"invalid_token\"");
+    // A refresh would bring back the same refused credential, so it must fail: the client then
+    // runs the authorization, where the user signs in to the backend again.
+    HttpResponse<String> refreshed = OAuthFlows.refresh(gateway, issued);
+    assertThat(refreshed.statusCode()).isEqualTo(400);
+    assertThat(refreshed.body()).contains("invalid_grant");
+    assertThat(call("petstore", issued.accessToken(), "getPetById", "{\"petId\": 7}").statusCode())
+        .isEqualTo(401);
+    // Only that grant ended.
+    assertThat(call("petstore", token, "getPetById", "{\"petId\": 7}").statusCode()).isEqualTo(200);
   }
 }

@@ -23,13 +23,22 @@ public final class OAuthFlows {
 
   private OAuthFlows() {}
 
+  /** What the code exchange gave a public client: its id and the two tokens. */
+  public record Issued(String clientId, String accessToken, String refreshToken) {}
+
   public static String accessToken(GatewayProcess gateway, String backend, String username,
+      String password) throws Exception {
+    return tokens(gateway, backend, username, password).accessToken();
+  }
+
+  public static Issued tokens(GatewayProcess gateway, String backend, String username,
       String password) throws Exception {
     HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
         .followRedirects(HttpClient.Redirect.NEVER).build();
     HttpResponse<String> registered = browser.send(HttpRequest.newBuilder(gateway.uri("/register"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
             "{\"client_name\": \"Test\", \"redirect_uris\": [\"" + REDIRECT + "\"],"
+                + " \"grant_types\": [\"authorization_code\", \"refresh_token\"],"
                 + " \"token_endpoint_auth_method\": \"none\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     String client = JSON.readTree(registered.body()).path("client_id").asText();
@@ -71,10 +80,16 @@ public final class OAuthFlows {
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + Forms.enc(code)
             + "&code_verifier=" + verifier + "&client_id=" + Forms.enc(client))).build(),
         HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(tokens.body()).path("access_token").asText();
+    var issued = JSON.readTree(tokens.body());
+    return new Issued(client, issued.path("access_token").asText(), issued.path("refresh_token").asText(null));
   }
 
-
-
-
+  /** The refresh grant for a public client: the token endpoint's status and body. */
+  public static HttpResponse<String> refresh(GatewayProcess gateway, Issued issued) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.uri("/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token="
+            + Forms.enc(issued.refreshToken()) + "&client_id=" + Forms.enc(issued.clientId()))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 }

@@ -24,6 +24,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +51,7 @@ public class McpServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   static final int MAX_BODY = 4 * 1024 * 1024;
   static final String SESSION = "Mcp-Session-Id";
+  private static final Logger LOG = Logger.getLogger(McpServlet.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
 
@@ -209,6 +212,15 @@ public class McpServlet extends HttpServlet {
       return;
     }
     if (outcome instanceof McpOutcome.ReAuthorize) {
+      // The upstream refused the user's credential, or it is gone. A refreshed token would meet
+      // the same credential, so the grant ends here: the client's refresh fails, it runs the
+      // authorization again, and the user's new login stores a new credential.
+      try {
+        tokens.revokeGrant(gate.grant().grantId());
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "could not revoke a grant on backend " + gate.definition().name()
+            + " after its upstream refused the credential (" + e.getClass().getSimpleName() + ")");
+      }
       challenge(response, gate.definition(), true,
           "the user must sign in to " + gate.definition().name() + " again");
       return;

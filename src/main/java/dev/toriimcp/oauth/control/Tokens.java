@@ -169,7 +169,7 @@ public class Tokens {
       return Optional.empty();
     }
     return Optional.of(new AccessGrant(stored.subject(), stored.clientId(), stored.backend(),
-        stored.scope()));
+        stored.scope(), stored.grantId()));
   }
 
   /** RFC 7009: revokes a token of this client and its grant; unknown tokens are ignored. */
@@ -186,6 +186,18 @@ public class Tokens {
         access.revoke();
         validated.clear();
       }
+      return null;
+    });
+  }
+
+  /**
+   * Revokes every access and refresh token of one authorization. The gateway does this when the
+   * user's upstream credential no longer works: the client's refresh then fails, so it runs the
+   * authorization again, and the login stores a new credential.
+   */
+  public void revokeGrant(String grantId) {
+    storage.inTransaction(em -> {
+      revokeGrant(em, grantId);
       return null;
     });
   }

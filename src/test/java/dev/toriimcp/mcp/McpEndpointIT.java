@@ -230,4 +230,76 @@ class McpEndpointIT {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(response.body()).at("/result/protocolVersion").asText()).isEqualTo("2025-11-25");
   }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder mcp(String method, String body) {
+    return HttpRequest.newBuilder(gateway.uri("/mcp/demo")).header("Authorization", "Bearer " + alice)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+  }
+
+  @Test
+  void refusesMalformedMessagesAsTheResearchCatalogueSays() throws Exception {
+    String ping = "{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": \"ping\"}";
+    // TR-6: a body declared as something else than JSON; JSON with a charset is fine.
+    assertThat(send(mcp("POST", ping).header("Content-Type", "text/plain")).statusCode()).isEqualTo(415);
+    assertThat(send(mcp("POST", ping).header("Content-Type", "application/json; charset=utf-8"))
+        .statusCode()).isEqualTo(200);
+    // TR-9: neither a request, a notification nor a response; a real response is still 202.
+    HttpResponse<String> noMethod = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 4}");
+    assertThat(noMethod.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(noMethod.body()).at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(post(alice, "{\"jsonrpc\": \"2.0\"}").statusCode()).isEqualTo(400);
+    assertThat(post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 4, \"result\": {}}").statusCode()).isEqualTo(202);
+    // TR-21: a notification of the wrong shape.
+    assertThat(post(alice, "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/cancelled\","
+        + " \"params\": {}}").statusCode()).isEqualTo(400);
+    assertThat(post(alice, "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/initialized\","
+        + " \"params\": [1]}").statusCode()).isEqualTo(400);
+    // TR-27: arguments that are not an object; params that are not an object.
+    assertThat(call(alice, "tools/call", "{\"name\": \"getNote\", \"arguments\": [1]}")
+        .at("/error/code").asInt()).isEqualTo(-32602);
+    assertThat(call(alice, "tools/list", "[]").at("/error/code").asInt()).isEqualTo(-32602);
+  }
+
+  @Test
+  void refusesBadSessionIdsASecondInitializeAndBadVersionsOnDelete() throws Exception {
+    String initialize = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"initialize\","
+        + " \"params\": {\"protocolVersion\": \"2025-11-25\"}}";
+    String session = post(alice, initialize).headers().firstValue("Mcp-Session-Id").orElseThrow();
+    String ping = "{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": \"ping\"}";
+
+    // TR-13: not visible ASCII (java.net.http sends Latin-1 as is).
+    assertThat(send(mcp("POST", ping).header("Mcp-Session-Id", "caf\u00e9")).statusCode()).isEqualTo(400);
+    // TR-14: initialize again on a live session; a stale id on initialize is let through.
+    HttpResponse<String> again = send(mcp("POST", initialize).header("Mcp-Session-Id", session));
+    assertThat(again.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(again.body()).at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(send(mcp("POST", initialize).header("Mcp-Session-Id", "ended-long-ago")).statusCode())
+        .isEqualTo(200);
+    // Research §1.6: an unsupported version header is 400 on DELETE too, and ends nothing.
+    assertThat(send(mcp("DELETE", null).header("Mcp-Session-Id", session)
+        .header("MCP-Protocol-Version", "1999-01-01")).statusCode()).isEqualTo(400);
+    assertThat(send(mcp("POST", ping).header("Mcp-Session-Id", session)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void anotherSchemeOrAnEmptyBearerIsNoTokenAtAll() throws Exception {
+    // RS-3: the challenge of a request without credentials, with no error attribute.
+    for (String authorization : List.of("Basic YWxpY2U6d29uZGVybGFuZA==", "Bearer ", "Bearer")) {
+      HttpResponse<String> response = send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+          .header("Authorization", authorization)
+          .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}")));
+      assertThat(response.statusCode()).as(authorization).isEqualTo(401);
+      assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).as(authorization)
+          .contains("resource_metadata=").doesNotContain("error=");
+    }
+    HttpResponse<String> garbage = send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer garbage")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}")));
+    assertThat(garbage.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+  }
 }

@@ -150,6 +150,17 @@ public class McpServlet extends HttpServlet {
     if (gate == null) {
       return;
     }
+    if (!jsonContent(request.getContentType())) {
+      json(response, 415, McpDispatcher.errorBody(null, -32000,
+          "Unsupported Media Type: send the JSON-RPC message as application/json"));
+      return;
+    }
+    String sessionId = request.getHeader(SESSION);
+    if (sessionId != null && !visibleAscii(sessionId)) {
+      json(response, 400, McpDispatcher.errorBody(null, -32600,
+          "Invalid Request: Mcp-Session-Id must be visible ASCII"));
+      return;
+    }
     byte[] bytes = request.getInputStream().readNBytes(MAX_BODY + 1);
     if (bytes.length > MAX_BODY) {
       json(response, 413, McpDispatcher.errorBody(null, -32600, "Request too large"));
@@ -171,22 +182,40 @@ public class McpServlet extends HttpServlet {
       return;
     }
     boolean initialize = isRequest && "initialize".equals(message.path("method").asText());
-    String protocolVersion = request.getHeader("MCP-Protocol-Version");
     // The version of initialize is negotiated in its body, not by this header (research §1.6).
-    if (!initialize && protocolVersion != null
-        && !McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
-      json(response, 400, McpDispatcher.errorBody(null, -32000, "Unsupported MCP-Protocol-Version "
-          + safe(protocolVersion) + "; supported: " + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS)));
+    if (!initialize && !protocolVersionAllowed(request, response)) {
       return;
     }
-    String sessionId = request.getHeader(SESSION);
-    if (!initialize && sessionId != null && !sessions.valid(sessionId, gate.grant())) {
+    boolean live;
+    try {
+      live = sessionId != null && sessions.valid(sessionId, gate.grant());
+    } catch (RuntimeException e) {
+      storeUnavailable(response, e);
+      return;
+    }
+    if (initialize && live) {
+      // Research TR-14. A stale or unknown session id on initialize is let through: not every
+      // client drops it before re-initializing after a 404.
+      json(response, 400, McpDispatcher.errorBody(message.get("id"), -32600,
+          "Invalid Request: this session is initialized already; initialize without Mcp-Session-Id"));
+      return;
+    }
+    if (!initialize && sessionId != null && !live) {
       // MCP basic/transports: a terminated or unknown session is 404; the client re-initializes.
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
       return;
     }
-    McpOutcome outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(),
-        gate.grant(), conversation(gate.grant(), sessionId), message);
+    McpOutcome outcome;
+    try {
+      outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
+          conversation(gate.grant(), sessionId), message);
+    } catch (RuntimeException e) {
+      // E.g. the store failed while opening the user's credential: an answer, never a stack.
+      LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
+      json(response, 500, McpDispatcher.errorBody(message == null ? null : message.get("id"), -32603,
+          "Internal error"));
+      return;
+    }
     if (outcome instanceof McpOutcome.Pending pending) {
       // The request thread goes back to the pool while the upstream call runs.
       AsyncContext async = request.startAsync();
@@ -237,6 +266,18 @@ public class McpServlet extends HttpServlet {
     }
   }
 
+  /** An {@code MCP-Protocol-Version} header, if any, names a supported version; else 400. */
+  private static boolean protocolVersionAllowed(HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    String protocolVersion = request.getHeader("MCP-Protocol-Version");
+    if (protocolVersion == null || McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
+      return true;
+    }
+    json(response, 400, McpDispatcher.errorBody(null, -32000, "Unsupported MCP-Protocol-Version "
+        + safe(protocolVersion) + "; supported: " + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS)));
+    return false;
+  }
+
   /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
   private static String conversation(AccessGrant grant, String sessionId) {
     return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
@@ -256,10 +297,22 @@ public class McpServlet extends HttpServlet {
     if (gate == null) {
       return;
     }
+    if (!protocolVersionAllowed(request, response)) {
+      return;
+    }
     String sessionId = request.getHeader(SESSION);
     if (sessionId == null) {
       json(response, 400, McpDispatcher.errorBody(null, -32600, "Mcp-Session-Id header required"));
-    } else if (sessions.end(sessionId, gate.grant())) {
+      return;
+    }
+    boolean ended;
+    try {
+      ended = sessions.end(sessionId, gate.grant());
+    } catch (RuntimeException e) {
+      storeUnavailable(response, e);
+      return;
+    }
+    if (ended) {
       response.setStatus(204);
     } else {
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
@@ -288,16 +341,35 @@ public class McpServlet extends HttpServlet {
     }
     BackendDefinition definition = configuration.backend(backend).orElseThrow();
     String authorization = request.getHeader("Authorization");
-    boolean presented = authorization != null && !authorization.isBlank();
-    String token = presented && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+    String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : null;
-    Optional<AccessGrant> grant = token == null ? Optional.empty() : tokens.validate(token, backend);
+    // Another scheme, or "Bearer" with nothing after it, is no token at all (research RS-3).
+    boolean presented = token != null && !token.isEmpty();
+    Optional<AccessGrant> grant;
+    try {
+      grant = presented ? tokens.validate(token, backend) : Optional.empty();
+    } catch (RuntimeException e) {
+      storeUnavailable(response, e);
+      return null;
+    }
     if (grant.isEmpty()) {
       challenge(response, definition, presented, presented
           ? "the access token is not valid for this backend" : "authorization required");
       return null;
     }
     return new Gate(definition, (BackendCatalog.Ready) catalog, grant.get());
+  }
+
+  /**
+   * The database did not answer (research RS-16): 503, so the client tries again later rather
+   * than sending its user through authorization for a token that may well be valid.
+   */
+  private static void storeUnavailable(HttpServletResponse response, RuntimeException e)
+      throws IOException {
+    LOG.log(Level.WARNING, "MCP request refused with 503: the store did not answer", e);
+    response.setHeader("Retry-After", "5");
+    json(response, 503, McpDispatcher.errorBody(null, -32000,
+        "The gateway cannot check this request now; try again shortly"));
   }
 
   /**
@@ -341,6 +413,23 @@ public class McpServlet extends HttpServlet {
       stream |= type.equals("text/event-stream") || type.equals("text/*");
     }
     return stream ? Framing.EVENT_STREAM : Framing.NONE;
+  }
+
+  /**
+   * Research TR-6: a body declared as anything but JSON is 415. A request without
+   * {@code Content-Type} is read as JSON (lenient; some clients leave it out).
+   */
+  static boolean jsonContent(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return true;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+  }
+
+  /** MCP basic/transports: a session id is visible ASCII (0x21 to 0x7E) only. */
+  static boolean visibleAscii(String text) {
+    return !text.isEmpty() && text.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
   }
 
   private static void json(HttpServletResponse response, int status, JsonNode body)

@@ -65,22 +65,38 @@ public class McpDispatcher {
     JsonNode id = message.get("id");
     if (!message.has("method")) {
       // A response from the client: accepted and ignored (the gateway sends no requests).
-      return new McpOutcome.Accepted();
+      if (id != null && message.has("result") != message.has("error")) {
+        return new McpOutcome.Accepted();
+      }
+      return error(400, null, -32600,
+          "Invalid Request: neither a request, a notification nor a response");
     }
     if (!message.get("method").isTextual()) {
       return error(400, id, -32600, "Invalid Request: method must be a string");
     }
     String method = message.get("method").asText();
+    JsonNode params = message.path("params");
+    boolean paramsValid = params.isMissingNode() || params.isNull() || params.isObject();
     if (id == null) {
+      if (!paramsValid) {
+        return error(400, null, -32602, "Invalid params: params must be an object");
+      }
       if ("notifications/cancelled".equals(method)) {
-        inFlight.cancel(conversation, message.path("params").get("requestId"));
+        JsonNode requestId = params.get("requestId");
+        if (requestId == null || !(requestId.isTextual() || requestId.isIntegralNumber())) {
+          return error(400, null, -32602,
+              "Invalid params: notifications/cancelled needs the requestId it cancels");
+        }
+        inFlight.cancel(conversation, requestId);
       }
       return new McpOutcome.Accepted(); // notifications: initialized, cancelled, ...
     }
     if (!(id.isTextual() || id.isIntegralNumber())) {
       return error(400, null, -32600, "Invalid Request: id must be a string or an integer");
     }
-    JsonNode params = message.path("params");
+    if (!paramsValid) {
+      return error(200, id, -32602, "Invalid params: params must be an object");
+    }
     return switch (method) {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
@@ -140,7 +156,12 @@ public class McpDispatcher {
       return error(200, id, -32602, "Invalid params: unknown tool " + (name == null ? "(no name)" : name));
     }
     CompiledTool tool = found.get();
-    JsonNode arguments = params.has("arguments") ? params.get("arguments") : NODES.objectNode();
+    JsonNode arguments = params.path("arguments");
+    if (arguments.isMissingNode() || arguments.isNull()) {
+      arguments = NODES.objectNode();
+    } else if (!arguments.isObject()) {
+      return error(200, id, -32602, "Invalid params: arguments must be an object");
+    }
     long start = System.nanoTime();
     UpstreamRequest request;
     try {

@@ -59,4 +59,26 @@ class McpServletTest {
     assertThat(McpServlet.hostAllowed("mcp.example.com", "internal-lb:8080")).isTrue();
     assertThat(McpServlet.hostAllowed("mcp.example.com", "evil.example")).isTrue();
   }
+
+  @Test
+  void jsonBodiesMayCarryParametersAndMayLeaveTheTypeOut() {
+    assertThat(McpServlet.jsonContent(null)).isTrue();
+    assertThat(McpServlet.jsonContent("application/json")).isTrue();
+    assertThat(McpServlet.jsonContent("Application/JSON; charset=UTF-8")).isTrue();
+    assertThat(McpServlet.jsonContent("application/json-rpc+json")).isTrue();
+
+    assertThat(McpServlet.jsonContent("text/plain")).isFalse();
+    assertThat(McpServlet.jsonContent("application/x-www-form-urlencoded")).isFalse();
+    assertThat(McpServlet.jsonContent("application/jsonp")).isFalse();
+  }
+
+  @Test
+  void sessionIdsAreVisibleAscii() {
+    assertThat(McpServlet.visibleAscii("a1-_.~!Z")).isTrue();
+
+    assertThat(McpServlet.visibleAscii("")).isFalse();
+    assertThat(McpServlet.visibleAscii("a b")).isFalse();
+    assertThat(McpServlet.visibleAscii("caf\u00e9")).isFalse();
+    assertThat(McpServlet.visibleAscii("a\u0001")).isFalse();
+  }
 }

@@ -106,6 +106,8 @@ public final class McpBenchmark {
         "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
         "    base_url: " + base + "/api/v3",
         "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
+        // One user drives all the load here: the per-user limits would refuse most of it.
+        "limits: {user_calls_per_minute: 100000000, user_calls_in_flight: 1024}",
         "storage: {derby_directory: target/it-data/bench-" + System.nanoTime() + "}",
         "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
     // The reference proxy: JDK server in, java.net.http out, no logic at all. What any Java

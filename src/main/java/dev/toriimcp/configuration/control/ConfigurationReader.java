@@ -53,7 +53,7 @@ public final class ConfigurationReader {
       List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
   static final List<String> LIMIT_KEYS = List.of("description_length", "response_bytes",
       "schema_depth", "upstream_connect_timeout", "upstream_timeout", "page_size",
-      "upstream_concurrency");
+      "upstream_concurrency", "user_calls_per_minute", "user_calls_in_flight");
   static final List<String> TOOL_KEYS = List.of("name", "description", "output_schema");
   private static final java.util.regex.Pattern TOOL_NAME =
       java.util.regex.Pattern.compile("^[A-Za-z0-9_-]{1,64}$");
@@ -537,10 +537,16 @@ public final class ConfigurationReader {
         Limits.DEFAULT.pageSize(), 1, yaml);
     Integer concurrency = positive(entries.get("upstream_concurrency"), "limits.upstream_concurrency",
         Limits.DEFAULT.upstreamConcurrency(), 1, yaml);
-    if (connect == null || timeout == null || pageSize == null || concurrency == null) {
+    Integer perMinute = positive(entries.get("user_calls_per_minute"), "limits.user_calls_per_minute",
+        Limits.DEFAULT.userCallsPerMinute(), 1, yaml);
+    Integer inFlight = positive(entries.get("user_calls_in_flight"), "limits.user_calls_in_flight",
+        Limits.DEFAULT.userCallsInFlight(), 1, yaml);
+    if (connect == null || timeout == null || pageSize == null || concurrency == null
+        || perMinute == null || inFlight == null) {
       return null;
     }
-    return new Limits(description, response, depth, connect, timeout, pageSize, concurrency);
+    return new Limits(description, response, depth, connect, timeout, pageSize, concurrency,
+        perMinute, inFlight);
   }
 
   private Integer positive(Node node, String key, int fallback, int minimum, YamlNodes yaml) {

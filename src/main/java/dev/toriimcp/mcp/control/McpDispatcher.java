@@ -52,6 +52,7 @@ public class McpDispatcher {
   @Inject AuditLog audit;
 
   private volatile UpstreamInvoker invoker;
+  private volatile CallLimiter limiter;
 
   /**
    * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
@@ -163,57 +164,80 @@ public class McpDispatcher {
       return error(200, id, -32602, "Invalid params: arguments must be an object");
     }
     long start = System.nanoTime();
-    UpstreamRequest request;
+    // MCP server/tools security: servers MUST rate-limit invocations. Per user and backend.
+    CallLimiter.Decision admission = limiter().admit(grant.subject() + "\n" + backend.name(), start);
+    if (admission.permit() == null) {
+      audit(backend, tool, grant, "rate-limited", start);
+      return result(id, toolError("Backend '" + backend.name() + "': " + admission.refusal() + "."));
+    }
+    CallLimiter.Permit permit = admission.permit();
+    boolean pending = false;
     try {
-      validator.get().validate(tool, arguments);
-      request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
-          .build(tool, arguments);
-    } catch (InvalidArgumentsException e) {
-      audit(backend, tool, grant, "invalid-arguments", start);
-      return result(id, toolError(e.getMessage()));
-    }
-    Optional<String> credential = backend.auth() == null ? Optional.of("")
-        : credentials.open(grant.subject(), backend.name());
-    if (credential.isEmpty()) {
-      audit(backend, tool, grant, "no-credential", start);
-      return new McpOutcome.ReAuthorize();
-    }
-    if (backend.auth() != null) {
-      request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
-    }
-    UpstreamInvoker invoker = invoker();
-    CompletableFuture<UpstreamResponse> call = invoker.start(request);
-    InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
-    return new McpOutcome.Pending(call.handle((response, failure) -> {
-      registration.close();
-      String status = "gateway-error";
+      UpstreamRequest request;
       try {
-        if (failure != null) {
-          Exception problem = UpstreamInvoker.translate(failure, invoker.timeout());
-          if (problem instanceof UpstreamInvoker.CancelledException) {
-            // The client sent notifications/cancelled; it ignores any answer, but the POST needs one.
-            status = "cancelled";
-            return error(200, id, -32800, "Request cancelled");
-          }
-          status = "unreachable";
-          return result(id, toolError("Backend '" + backend.name() + "' " + problem.getMessage()
-              + ". Try again later."));
-        }
-        status = String.valueOf(response.status());
-        if (response.status() == 401) {
-          return new McpOutcome.ReAuthorize();
-        }
-        ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-            response, "torii://" + backend.name() + "/" + tool.name(), tool.outputSchema() != null);
-        return result(id, result);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
-            + " failed in the gateway", e);
-        return error(200, id, -32603, "Internal error");
-      } finally {
-        audit(backend, tool, grant, status, start);
+        validator.get().validate(tool, arguments);
+        request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
+            .build(tool, arguments);
+      } catch (InvalidArgumentsException e) {
+        audit(backend, tool, grant, "invalid-arguments", start);
+        return result(id, toolError(e.getMessage()));
       }
-    }));
+      Optional<String> credential = backend.auth() == null ? Optional.of("")
+          : credentials.open(grant.subject(), backend.name());
+      if (credential.isEmpty()) {
+        audit(backend, tool, grant, "no-credential", start);
+        return new McpOutcome.ReAuthorize();
+      }
+      if (backend.auth() != null) {
+        request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
+      }
+      UpstreamInvoker invoker = invoker();
+      CompletableFuture<UpstreamResponse> call = invoker.start(request);
+      InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
+      pending = true;
+      return new McpOutcome.Pending(call.handle((response, failure) -> {
+        permit.release();
+        registration.close();
+        return answer(id, backend, tool, grant, start, invoker, response, failure);
+      }));
+    } finally {
+      if (!pending) {
+        permit.release();
+      }
+    }
+  }
+
+  /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */
+  private McpOutcome answer(JsonNode id, BackendDefinition backend, CompiledTool tool,
+      AccessGrant grant, long start, UpstreamInvoker invoker, UpstreamResponse response,
+      Throwable failure) {
+    String status = "gateway-error";
+    try {
+      if (failure != null) {
+        Exception problem = UpstreamInvoker.translate(failure, invoker.timeout());
+        if (problem instanceof UpstreamInvoker.CancelledException) {
+          // The client sent notifications/cancelled; it ignores any answer, but the POST needs one.
+          status = "cancelled";
+          return error(200, id, -32800, "Request cancelled");
+        }
+        status = "unreachable";
+        return result(id, toolError("Backend '" + backend.name() + "' " + problem.getMessage()
+            + ". Try again later."));
+      }
+      status = String.valueOf(response.status());
+      if (response.status() == 401) {
+        return new McpOutcome.ReAuthorize();
+      }
+      ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
+          response, "torii://" + backend.name() + "/" + tool.name(), tool.outputSchema() != null);
+      return result(id, result);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
+          + " failed in the gateway", e);
+      return error(200, id, -32603, "Internal error");
+    } finally {
+      audit(backend, tool, grant, status, start);
+    }
   }
 
   private void audit(BackendDefinition backend, CompiledTool tool, AccessGrant grant,
@@ -222,6 +246,21 @@ public class McpDispatcher {
     audit.write("tool-call backend=" + backend.name() + " tool=" + tool.name()
         + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
         + status + " duration_ms=" + millis);
+  }
+
+  private CallLimiter limiter() {
+    CallLimiter current = limiter;
+    if (current == null) {
+      synchronized (this) {
+        current = limiter;
+        if (current == null) {
+          current = new CallLimiter(configuration.limits().userCallsPerMinute(),
+              configuration.limits().userCallsInFlight());
+          limiter = current;
+        }
+      }
+    }
+    return current;
   }
 
   private UpstreamInvoker invoker() {

@@ -183,12 +183,13 @@ class ConfigurationReaderTest {
   void readsTheUpstreamLimits() {
     GatewayConfiguration configuration = reader.read(FILE, """
         public_url: http://localhost:8080
-        limits: {upstream_connect_timeout: 2, upstream_timeout: 9, page_size: 7, upstream_concurrency: 12}
+        limits: {upstream_connect_timeout: 2, upstream_timeout: 9, page_size: 7, upstream_concurrency: 12,
+                 user_calls_per_minute: 30, user_calls_in_flight: 3}
         backends: [{name: a, spec_url: a.yaml}]
         """);
 
     assertThat(configuration.limits()).isEqualTo(new dev.toriimcp.configuration.entity.Limits(
-        1024, 1_048_576, 4, 2, 9, 7, 12));
+        1024, 1_048_576, 4, 2, 9, 7, 12, 30, 3));
     assertThat(messages("""
         public_url: http://localhost:8080
         limits: {upstream_concurrency: 0}

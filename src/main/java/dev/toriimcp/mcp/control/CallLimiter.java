@@ -1,0 +1,117 @@
+package dev.toriimcp.mcp.control;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Rate limits for tool calls (MCP server/tools, security: servers MUST rate-limit invocations),
+ * per key (a user on a backend) and per node: a token bucket of {@code perMinute} calls that
+ * refills evenly over the minute, and at most {@code inFlight} calls running at once. One user
+ * can then neither flood a backend nor hold every upstream thread of the node.
+ *
+ * <p>Buckets that are full and idle are the same as no bucket; they are dropped once the map
+ * holds more than {@code SWEEP_ABOVE} keys, so distinct users cannot grow it without bound.
+ */
+public final class CallLimiter {
+
+  /** Admitted: call {@link #release()} exactly once when the call has ended. */
+  public interface Permit {
+    void release();
+  }
+
+  /** Either a permit or the reason for the refusal, fit for the model to read. */
+  public record Decision(Permit permit, String refusal) {}
+
+  static final int SWEEP_ABOVE = 10_000;
+
+  private static final class Bucket {
+    double tokens;
+    long refilledAt;
+    int running;
+    boolean dropped;
+
+    Bucket(double tokens, long now) {
+      this.tokens = tokens;
+      this.refilledAt = now;
+    }
+  }
+
+  private final int perMinute;
+  private final int inFlight;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  public CallLimiter(int perMinute, int inFlight) {
+    this.perMinute = perMinute;
+    this.inFlight = inFlight;
+  }
+
+  /** Admits one call for {@code key} at {@code nanoTime}, or says why not. */
+  public Decision admit(String key, long nanoTime) {
+    if (buckets.size() > SWEEP_ABOVE) {
+      sweep(nanoTime);
+    }
+    while (true) {
+      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, nanoTime));
+      synchronized (bucket) {
+        if (bucket.dropped) {
+          continue; // swept between the look-up and the lock: take the new one
+        }
+        refill(bucket, nanoTime);
+        if (bucket.running >= inFlight) {
+          return new Decision(null, "too many calls at once from this user (at most " + inFlight
+              + "); try again when one has finished");
+        }
+        if (bucket.tokens < 1) {
+          long seconds = (long) Math.ceil((1 - bucket.tokens) * 60 / perMinute);
+          return new Decision(null, "more than " + perMinute + " calls per minute from this user;"
+              + " try again in " + Math.max(1, seconds) + " s");
+        }
+        bucket.tokens -= 1;
+        bucket.running++;
+        return new Decision(new Release(bucket), null);
+      }
+    }
+  }
+
+  private void refill(Bucket bucket, long nanoTime) {
+    double elapsedMinutes = Math.max(0, nanoTime - bucket.refilledAt) / 60e9;
+    bucket.tokens = Math.min(perMinute, bucket.tokens + elapsedMinutes * perMinute);
+    bucket.refilledAt = nanoTime;
+  }
+
+  private void sweep(long nanoTime) {
+    buckets.forEach((key, bucket) -> {
+      synchronized (bucket) {
+        refill(bucket, nanoTime);
+        if (bucket.running == 0 && bucket.tokens >= perMinute) {
+          bucket.dropped = true;
+          buckets.remove(key, bucket);
+        }
+      }
+    });
+  }
+
+  /** How many keys are tracked (for tests). */
+  int size() {
+    return buckets.size();
+  }
+
+  private static final class Release implements Permit {
+    private final Bucket bucket;
+    private boolean released;
+
+    Release(Bucket bucket) {
+      this.bucket = bucket;
+    }
+
+    @Override
+    public void release() {
+      synchronized (bucket) {
+        if (!released) {
+          released = true;
+          bucket.running--;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.toriimcp.mcp.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CallLimiterTest {
+
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void aUserGetsPerMinuteCallsThenWaitsForTheBucketToRefill() {
+    CallLimiter limiter = new CallLimiter(3, 10);
+    long start = 42 * SECOND;
+    for (int i = 0; i < 3; i++) {
+      limiter.admit("alice\ndemo", start).permit().release();
+    }
+
+    CallLimiter.Decision refused = limiter.admit("alice\ndemo", start);
+
+    assertThat(refused.permit()).isNull();
+    assertThat(refused.refusal())
+        .isEqualTo("more than 3 calls per minute from this user; try again in 20 s");
+    assertThat(limiter.admit("alice\ndemo", start + 19 * SECOND).permit()).isNull();
+    assertThat(limiter.admit("alice\ndemo", start + 20 * SECOND).permit()).isNotNull();
+    assertThat(limiter.admit("bob\ndemo", start).permit()).as("another user").isNotNull();
+    assertThat(limiter.admit("alice\nother", start).permit()).as("another backend").isNotNull();
+  }
+
+  @Test
+  void aUserRunsAtMostInFlightCallsAtOnce() {
+    CallLimiter limiter = new CallLimiter(1000, 2);
+    CallLimiter.Permit first = limiter.admit("alice\ndemo", 0).permit();
+    CallLimiter.Permit second = limiter.admit("alice\ndemo", 0).permit();
+
+    CallLimiter.Decision third = limiter.admit("alice\ndemo", 0);
+
+    assertThat(first).isNotNull();
+    assertThat(second).isNotNull();
+    assertThat(third.refusal()).startsWith("too many calls at once from this user (at most 2)");
+    first.release();
+    first.release(); // a second release frees nothing more
+    assertThat(limiter.admit("alice\ndemo", 0).permit()).isNotNull();
+    assertThat(limiter.admit("alice\ndemo", 0).permit()).isNull();
+  }
+
+  @Test
+  void idleFullBucketsAreDroppedOnceThereAreManyButRunningOnesStay() {
+    CallLimiter limiter = new CallLimiter(10, 5);
+    CallLimiter.Permit running = limiter.admit("busy", 0).permit();
+    for (int i = 0; i <= CallLimiter.SWEEP_ABOVE; i++) {
+      limiter.admit("user-" + i, 0).permit().release();
+    }
+    assertThat(limiter.size()).isGreaterThan(CallLimiter.SWEEP_ABOVE);
+
+    // A minute later every idle bucket is full again: the next admission sweeps them.
+    limiter.admit("late", 60 * SECOND).permit().release();
+
+    assertThat(limiter.size()).isEqualTo(2); // "busy" and "late"
+    running.release();
+    // Its bucket still counts: the cap of 5 holds.
+    for (int i = 0; i < 5; i++) {
+      assertThat(limiter.admit("busy", 60 * SECOND).permit()).isNotNull();
+    }
+    assertThat(limiter.admit("busy", 60 * SECOND).permit()).isNull();
+  }
+}

@@ -33,11 +33,13 @@ import java.util.regex.Pattern;
  * basic/transports). In order: a non-loopback {@code Host} on a loopback gateway 403; a
  * disallowed {@code Origin} 403; unknown backend 404; a backend
  * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
- * with the RFC 6750/9728 challenge; an unsupported {@code MCP-Protocol-Version} 400; then one
- * JSON-RPC message per POST (notifications and responses 202). A successful {@code initialize}
- * opens a session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the
- * database); a request naming an unknown or ended session is 404; DELETE ends it. GET is 405:
- * the gateway offers no server-to-client stream.
+ * with the RFC 6750/9728 challenge; a body declared as anything but JSON 415; a session id that
+ * is not visible ASCII 400; an unsupported {@code MCP-Protocol-Version} 400; then one JSON-RPC
+ * message per POST (notifications and responses 202). A successful {@code initialize} opens a
+ * session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the database);
+ * {@code initialize} on a live session is 400; a request naming an unknown or ended session is
+ * 404; DELETE ends it. A store that fails while a token or session is checked gives 503. GET
+ * is 405: the gateway offers no server-to-client stream.
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
  * {@code text/event-stream} when the client accepts only a stream (ADR 0009). A plain servlet

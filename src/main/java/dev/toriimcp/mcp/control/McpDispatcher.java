@@ -18,6 +18,7 @@ import dev.toriimcp.upstream.control.UpstreamResponseMapper;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,7 +53,7 @@ public class McpDispatcher {
   @Inject AuditLog audit;
 
   private volatile UpstreamInvoker invoker;
-  private volatile CallLimiter limiter;
+  private CallLimiter limiter;
 
   /**
    * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
@@ -165,7 +166,7 @@ public class McpDispatcher {
     }
     long start = System.nanoTime();
     // MCP server/tools security: servers MUST rate-limit invocations. Per user and backend.
-    CallLimiter.Decision admission = limiter().admit(grant.subject() + "\n" + backend.name(), start);
+    CallLimiter.Decision admission = limiter.admit(grant.subject() + "\n" + backend.name(), start);
     if (admission.permit() == null) {
       audit(backend, tool, grant, "rate-limited", start);
       return result(id, toolError("Backend '" + backend.name() + "': " + admission.refusal() + "."));
@@ -248,19 +249,10 @@ public class McpDispatcher {
         + status + " duration_ms=" + millis);
   }
 
-  private CallLimiter limiter() {
-    CallLimiter current = limiter;
-    if (current == null) {
-      synchronized (this) {
-        current = limiter;
-        if (current == null) {
-          current = new CallLimiter(configuration.limits().userCallsPerMinute(),
-              configuration.limits().userCallsInFlight());
-          limiter = current;
-        }
-      }
-    }
-    return current;
+  @PostConstruct
+  void createLimiter() {
+    limiter = new CallLimiter(configuration.limits().userCallsPerMinute(),
+        configuration.limits().userCallsInFlight());
   }
 
   private UpstreamInvoker invoker() {

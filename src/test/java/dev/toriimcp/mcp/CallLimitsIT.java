@@ -1,0 +1,137 @@
+package dev.toriimcp.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.OAuthFlows;
+import dev.toriimcp.testing.SpecCorpus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-user cap on tool calls in flight (ADR 0011), end to end: an upstream that holds its
+ * answers until the test lets them go, so the calls stay in flight for as long as the test needs
+ * (the gateway's upstream timeout here is the default 30 s).
+ */
+class CallLimitsIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final CountDownLatch release = new CountDownLatch(1);
+  private static final AtomicInteger held = new AtomicInteger();
+  private static HttpServer upstream;
+  private static GatewayProcess gateway;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    upstream.createContext("/login", exchange -> {
+      JsonNode login = JSON.readTree(exchange.getRequestBody().readAllBytes());
+      byte[] answer = ("{\"access_token\": \"upstream-" + login.path("username").asText() + "\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    upstream.createContext("/api/v3/pet/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      if (exchange.getRequestURI().getPath().endsWith("/996")) {
+        held.incrementAndGet();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      byte[] answer = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    upstream.setExecutor(Executors.newFixedThreadPool(8));
+    upstream.start();
+    String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
+    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("call-limits.yaml");
+    Files.writeString(config, String.join("\n",
+        "public_url: ${TORII_PUBLIC_URL}",
+        "backends:",
+        "  - name: petstore",
+        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
+        "    base_url: " + base + "/api/v3",
+        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
+        "limits: {user_calls_in_flight: 2}",
+        "storage: {derby_directory: target/it-data/call-limits-" + System.nanoTime() + "}",
+        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    gateway = GatewayProcess.start("call-limits", config, Map.of());
+    gateway.awaitReady(Duration.ofSeconds(120));
+  }
+
+  @AfterAll
+  static void stop() {
+    release.countDown();
+    gateway.close();
+    upstream.stop(0);
+  }
+
+  private CompletableFuture<HttpResponse<String>> call(String token, int petId) {
+    return http.sendAsync(HttpRequest.newBuilder(gateway.uri("/mcp/petstore"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"tools/call\", \"params\": {\"name\": \"getPetById\", \"arguments\": {\"petId\": "
+            + petId + "}}}")).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode result(CompletableFuture<HttpResponse<String>> call) throws Exception {
+    return JSON.readTree(call.get(30, TimeUnit.SECONDS).body()).path("result");
+  }
+
+  @Test
+  void aUserRunsNoMoreThanTheirShareOfCallsAtOnce() throws Exception {
+    String dave = OAuthFlows.accessToken(gateway, "petstore", "dave", "pw");
+    String erin = OAuthFlows.accessToken(gateway, "petstore", "erin", "pw");
+    List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
+    holding.add(call(dave, 996));
+    holding.add(call(dave, 996));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (held.get() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(held.get()).as("both calls reached the upstream").isEqualTo(2);
+
+    JsonNode third = result(call(dave, 7));
+    JsonNode otherUser = result(call(erin, 7));
+    release.countDown();
+
+    assertThat(third.path("isError").asBoolean()).isTrue();
+    assertThat(third.at("/content/0/text").asText()).isEqualTo("Backend 'petstore': too many calls at"
+        + " once from this user (at most 2); try again when one has finished.");
+    assertThat(otherUser.path("isError").asBoolean()).as("another user: %s", otherUser).isFalse();
+    for (CompletableFuture<HttpResponse<String>> call : holding) {
+      assertThat(result(call).path("isError").asBoolean()).as("a held call").isFalse();
+    }
+    assertThat(result(call(dave, 7)).path("isError").asBoolean()).as("admitted again").isFalse();
+  }
+}

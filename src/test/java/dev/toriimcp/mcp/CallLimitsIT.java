@@ -5,16 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.OAuthFlows;
-import dev.toriimcp.testing.SpecCorpus;
+import dev.toriimcp.testing.PetstoreConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,10 +50,7 @@ class CallLimitsIT {
       JsonNode login = JSON.readTree(exchange.getRequestBody().readAllBytes());
       byte[] answer = ("{\"access_token\": \"upstream-" + login.path("username").asText() + "\"}")
           .getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
+      Exchanges.json(exchange, 200, answer);
     });
     upstream.createContext("/api/v3/pet/", exchange -> {
       exchange.getRequestBody().readAllBytes();
@@ -66,25 +63,13 @@ class CallLimitsIT {
         }
       }
       byte[] answer = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
+      Exchanges.json(exchange, 200, answer);
     });
     upstream.setExecutor(Executors.newFixedThreadPool(8));
     upstream.start();
     String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
-    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("call-limits.yaml");
-    Files.writeString(config, String.join("\n",
-        "public_url: ${TORII_PUBLIC_URL}",
-        "backends:",
-        "  - name: petstore",
-        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
-        "    base_url: " + base + "/api/v3",
-        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
-        "limits: {user_calls_in_flight: 2}",
-        "storage: {derby_directory: target/it-data/call-limits-" + System.nanoTime() + "}",
-        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    Path config = PetstoreConfig.write("call-limits", "{user_calls_in_flight: 2}",
+        new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"));
     gateway = GatewayProcess.start("call-limits", config, Map.of());
     gateway.awaitReady(Duration.ofSeconds(120));
   }

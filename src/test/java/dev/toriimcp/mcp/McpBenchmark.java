@@ -1,9 +1,10 @@
 package dev.toriimcp.mcp;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.OAuthFlows;
-import dev.toriimcp.testing.SpecCorpus;
+import dev.toriimcp.testing.PetstoreConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,32 +84,17 @@ public final class McpBenchmark {
     upstream.createContext("/login", exchange -> {
       exchange.getRequestBody().readAllBytes();
       byte[] answer = "{\"access_token\": \"bench-upstream-token\"}".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
+      Exchanges.json(exchange, 200, answer);
     });
     upstream.createContext("/api/v3/pet/", exchange -> {
       exchange.getRequestBody().readAllBytes();
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(200, PET.length);
-      exchange.getResponseBody().write(PET);
-      exchange.close();
+      Exchanges.json(exchange, 200, PET);
     });
     upstream.start();
     String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
-    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("bench.yaml");
-    Files.writeString(config, String.join("\n",
-        "public_url: ${TORII_PUBLIC_URL}",
-        "backends:",
-        "  - name: petstore",
-        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
-        "    base_url: " + base + "/api/v3",
-        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
-        // One user drives all the load here: the per-user limits would refuse most of it.
-        "limits: {user_calls_per_minute: 100000000, user_calls_in_flight: 1024}",
-        "storage: {derby_directory: target/it-data/bench-" + System.nanoTime() + "}",
-        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    // One user drives all the load here: the per-user limits would refuse most of it.
+    Path config = PetstoreConfig.write("bench", "{user_calls_per_minute: 100000000, user_calls_in_flight: 1024}",
+        new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"));
     // The reference proxy: JDK server in, java.net.http out, no logic at all. What any Java
     // gateway could reach on this machine at best, printed so the gateway figures can be read.
     HttpClient forwarder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

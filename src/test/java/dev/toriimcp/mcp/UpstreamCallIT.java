@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.OAuthFlows;
-import dev.toriimcp.testing.SpecCorpus;
+import dev.toriimcp.testing.PetstoreConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,10 +55,7 @@ class UpstreamCallIT {
       boolean ok = "secret".equals(login.path("password").asText());
       byte[] answer = (ok ? "{\"access_token\": \"upstream-" + login.path("username").asText() + "-token\"}"
           : "{\"error\": \"no\"}").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(ok ? 200 : 401, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
+      Exchanges.json(exchange, ok ? 200 : 401, answer);
     });
     upstream.createContext("/api/v3", exchange -> {
       StringBuilder record = new StringBuilder(exchange.getRequestMethod() + " "
@@ -79,10 +76,7 @@ class UpstreamCallIT {
       }
       int status = rejectAll.get() ? 401 : 200;
       byte[] answer = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}".getBytes();
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, answer.length);
-      exchange.getResponseBody().write(answer);
-      exchange.close();
+      Exchanges.json(exchange, status, answer);
     });
     // Several threads: the deliberately slow request must not hold up the others.
     upstream.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
@@ -92,21 +86,10 @@ class UpstreamCallIT {
     try (ServerSocket socket = new ServerSocket(0)) {
       closed = socket.getLocalPort();
     }
-    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("upstream-call.yaml");
-    Files.writeString(config, String.join("\n",
-        "public_url: ${TORII_PUBLIC_URL}",
-        "backends:",
-        "  - name: petstore",
-        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
-        "    base_url: " + base + "/api/v3",
-        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
-        "  - name: down",
-        "    spec_url: " + SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize(),
-        "    base_url: http://127.0.0.1:" + closed + "/api/v3",
-        "    auth: {type: login-broker, login_url: \"" + base + "/login\"}",
-        "limits: {upstream_timeout: 1, page_size: 5, user_calls_per_minute: 40}",
-        "storage: {derby_directory: target/it-data/upstream-call-" + System.nanoTime() + "}",
-        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", ""));
+    Path config = PetstoreConfig.write("upstream-call",
+        "{upstream_timeout: 1, page_size: 5, user_calls_per_minute: 40}",
+        new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"),
+        new PetstoreConfig.Backend("down", "http://127.0.0.1:" + closed + "/api/v3", base + "/login"));
     gateway = GatewayProcess.start("upstream-call", config, Map.of());
     gateway.awaitReady(Duration.ofSeconds(120));
     token = OAuthFlows.accessToken(gateway, "petstore", "carol", "secret");

@@ -22,6 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * {@code tools/call} through the gateway versus the same upstream request sent directly, at
@@ -32,6 +35,11 @@ import java.util.function.Supplier;
  * <p>The upstream is a local JDK HTTP server answering a small JSON pet (petstore-v3's
  * getPetById) after a login-broker login; the gateway runs on Payara Micro as the run command
  * starts it. Each measurement runs a warm-up, then a fixed duration; every loop is bounded.
+ *
+ * <p>Two references are measured with it. The floor ({@link FloorServlet}, in a WAR of its own on
+ * the gateway's Payara Micro) is the gateway's request path without its logic: what this
+ * container and {@code java.net.http} cost on this machine before any gateway work. The proxy is
+ * the same forwarding on the JDK's own HTTP server in this JVM.
  */
 public final class McpBenchmark {
 
@@ -117,8 +125,12 @@ public final class McpBenchmark {
       exchange.close();
     });
     reference.start();
+    Path floorWar = Path.of("target", "bench-floor.war");
+    ShrinkWrap.create(WebArchive.class, "bench-floor.war").addClass(FloorServlet.class)
+        .as(ZipExporter.class).exportTo(floorWar.toFile(), true);
     List<Result> results = new ArrayList<>();
-    try (GatewayProcess gateway = GatewayProcess.start("bench", config, Map.of())) {
+    try (GatewayProcess gateway = GatewayProcess.start("bench", config,
+        Map.of(FloorServlet.UPSTREAM, upstreamPet.toString()), List.of("--deploy", floorWar + ":/floor"))) {
       gateway.awaitReady(Duration.ofSeconds(180));
       String token = OAuthFlows.accessToken(gateway, "petstore", "bench", "pw");
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -135,15 +147,20 @@ public final class McpBenchmark {
       byte[] ping = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}".getBytes(StandardCharsets.UTF_8);
       Supplier<HttpRequest> gatewayRequest = () -> mcpPost(gateway.uri("/mcp/petstore"), token, session, call);
       Supplier<HttpRequest> pingRequest = () -> mcpPost(gateway.uri("/mcp/petstore"), token, session, ping);
+      // The floor gets the same POST as a tools/call, so both read and write alike.
+      Supplier<HttpRequest> floorRequest = () -> HttpRequest.newBuilder(gateway.uri("/floor/"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(call)).build();
       // Steady state: Payara's request path is deep and the JIT keeps compiling it for about a
       // minute of load on two cores; a server in service is past that.
       System.out.printf("warming up the gateway for %d s%n", GATEWAY_WARMUP.toSeconds());
       measure(8, client, gatewayRequest, GATEWAY_WARMUP.dividedBy(2));
       measure(8, client, pingRequest, GATEWAY_WARMUP.dividedBy(4));
       measure(64, client, gatewayRequest, GATEWAY_WARMUP.dividedBy(4));
+      measure(64, client, floorRequest, WARMUP.multipliedBy(2));
       for (int concurrency : CONCURRENCY) {
         results.add(run("direct", concurrency, client, directRequest, gateway));
         results.add(run("gateway", concurrency, client, gatewayRequest, gateway));
+        results.add(run("floor", concurrency, client, floorRequest, gateway));
         results.add(run("proxy", concurrency, client, referenceRequest, gateway));
         results.add(run("ping", concurrency, client, pingRequest, gateway));
       }
@@ -160,18 +177,22 @@ public final class McpBenchmark {
           r.microsPerRequest(r.benchCpu()), r.microsPerRequest(r.gatewayCpu()));
     }
     System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp;"
+        + " floor: the same upstream request through a bare servlet on the gateway's Payara Micro that"
+        + " forwards with java.net.http as the gateway does, without its logic (reference);"
         + " proxy: the same upstream request through a zero-logic java.net.http proxy (reference);"
         + " ping: the gateway's MCP path without an upstream call; bench cpu, gw cpu: CPU time (user and"
         + " system) per request in microseconds, of this JVM (load generator, upstream, reference proxy)"
         + " and of the gateway's process");
-    for (int i = 0; i < results.size(); i += 4) {
+    for (int i = 0; i < results.size(); i += 5) {
       Result d = results.get(i);
       Result g = results.get(i + 1);
-      Result p = results.get(i + 2);
+      Result f = results.get(i + 2);
+      Result p = results.get(i + 3);
       System.out.printf("concurrency %2d: added p50 latency %.2f ms, gateway throughput %.0f%% of direct"
-          + " (reference proxy: +%.2f ms, %.0f%%)%n",
+          + " (floor: +%.2f ms, %.0f%%; reference proxy: +%.2f ms, %.0f%%)%n",
           d.concurrency(), g.percentileMillis(0.5) - d.percentileMillis(0.5),
-          100 * g.throughput() / d.throughput(), p.percentileMillis(0.5) - d.percentileMillis(0.5),
+          100 * g.throughput() / d.throughput(), f.percentileMillis(0.5) - d.percentileMillis(0.5),
+          100 * f.throughput() / d.throughput(), p.percentileMillis(0.5) - d.percentileMillis(0.5),
           100 * p.throughput() / d.throughput());
     }
     System.exit(0); // the HTTP client's worker threads would keep the JVM alive

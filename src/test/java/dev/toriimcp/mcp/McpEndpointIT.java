@@ -45,10 +45,11 @@ class McpEndpointIT {
     gateway.close();
   }
 
+  /** A POST as a current client sends it, with the version header on every request. */
   private HttpResponse<String> post(String token, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
         .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
+        .header("Accept", "application/json, text/event-stream").header("MCP-Protocol-Version", "2025-11-25")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -105,6 +106,52 @@ class McpEndpointIT {
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shapesAnswersForTheNegotiatedVersion() throws Exception {
+    String whoAmI = "{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": \"tools/call\","
+        + " \"params\": {\"name\": \"whoAmI\"}}";
+    String list = "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"tools/list\"}";
+
+    // The newest version gets every field.
+    JsonNode tools = call(alice, "tools/list", "{}").at("/result/tools");
+    assertThat(tools).anyMatch(t -> t.has("title"));
+    assertThat(tools.get(0).has("annotations")).isTrue();
+    assertThat(call(alice, "tools/call", "{\"name\": \"whoAmI\"}").at("/result").has("structuredContent")).isTrue();
+
+    // A 2025-03-26 session (its clients send no version header): no title, no structuredContent.
+    HttpResponse<String> init = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-03-26\"}}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(init.body()).at("/result/serverInfo").has("title")).isFalse();
+    String older = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+    JsonNode olderTools = JSON.readTree(withSession(alice, older, "POST", list).body()).at("/result/tools");
+    assertThat(olderTools.size()).isEqualTo(tools.size());
+    olderTools.forEach(t -> assertThat(t.has("title")).isFalse());
+    assertThat(olderTools.get(0).has("annotations")).isTrue();
+    JsonNode olderCall = JSON.readTree(withSession(alice, older, "POST", whoAmI).body()).at("/result");
+    assertThat(olderCall.has("structuredContent")).isFalse();
+    assertThat(JSON.readTree(olderCall.at("/content/0/text").asText()).path("username").asText())
+        .as("the JSON is still in the text").isEqualTo("alice");
+
+    // 2024-11-05 has no annotations either.
+    String oldest = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"initialize\","
+        + " \"params\": {\"protocolVersion\": \"2024-11-05\"}}").headers().firstValue("Mcp-Session-Id")
+        .orElseThrow();
+    JsonNode oldestTools = JSON.readTree(withSession(alice, oldest, "POST", list).body()).at("/result/tools");
+    oldestTools.forEach(t -> assertThat(t.has("annotations") || t.has("title")).isFalse());
+
+    // Neither a session nor the header: MCP says to assume 2025-03-26.
+    HttpResponse<String> bare = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(whoAmI)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(bare.body()).at("/result").has("structuredContent")).isFalse();
+    assertThat(JSON.readTree(bare.body()).at("/result/isError").asBoolean()).isFalse();
   }
 
   @Test

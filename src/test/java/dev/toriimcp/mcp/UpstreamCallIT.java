@@ -105,6 +105,7 @@ class UpstreamCallIT {
       throws Exception {
     return http.send(HttpRequest.newBuilder(gateway.uri("/mcp/" + backend))
         .header("Authorization", "Bearer " + mcpToken).header("Content-Type", "application/json")
+        .header("MCP-Protocol-Version", "2025-11-25")
         .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
             + " \"tools/call\", \"params\": {\"name\": \"" + tool + "\", \"arguments\": " + arguments + "}}"))
         .build(), HttpResponse.BodyHandlers.ofString());

@@ -8,6 +8,7 @@ import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.control.McpDispatcher;
+import dev.toriimcp.mcp.control.ProtocolShapes;
 import dev.toriimcp.mcp.control.Sessions;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.control.OAuthUris;
@@ -188,13 +189,14 @@ public class McpServlet extends HttpServlet {
     if (!initialize && !protocolVersionAllowed(request, response)) {
       return;
     }
-    boolean live;
+    String negotiated;
     try {
-      live = sessionId != null && sessions.valid(sessionId, gate.grant());
+      negotiated = sessionId == null ? null : sessions.protocolVersion(sessionId, gate.grant());
     } catch (RuntimeException e) {
       storeUnavailable(response, e);
       return;
     }
+    boolean live = negotiated != null;
     if (initialize && live) {
       // Research TR-14. A stale or unknown session id on initialize is let through: not every
       // client drops it before re-initializing after a 404.
@@ -210,7 +212,7 @@ public class McpServlet extends HttpServlet {
     McpOutcome outcome;
     try {
       outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
-          conversation(gate.grant(), sessionId), message);
+          conversation(gate.grant(), sessionId), version(negotiated, request), message);
     } catch (RuntimeException e) {
       // E.g. the store failed while opening the user's credential: an answer, never a stack.
       LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
@@ -281,6 +283,18 @@ public class McpServlet extends HttpServlet {
   }
 
   /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
+  /**
+   * The version that shapes the answer: the session's, else the request's header (checked
+   * above), else the one MCP says to assume without either (research §1.6).
+   */
+  private static String version(String negotiated, HttpServletRequest request) {
+    if (negotiated != null) {
+      return negotiated;
+    }
+    String header = request.getHeader("MCP-Protocol-Version");
+    return header != null ? header : ProtocolShapes.ASSUMED;
+  }
+
   private static String conversation(AccessGrant grant, String sessionId) {
     return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
         + (sessionId == null ? "" : sessionId);

@@ -60,7 +60,7 @@ public class McpDispatcher {
    * client, backend and MCP session) for cancellation; see {@link InFlightCalls}.
    */
   public McpOutcome handle(BackendDefinition backend, ToolCatalog catalog, AccessGrant grant,
-      String conversation, JsonNode message) {
+      String conversation, String protocolVersion, JsonNode message) {
     if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {
       return error(400, null, -32600, "Invalid Request: expected one JSON-RPC 2.0 message");
     }
@@ -102,8 +102,8 @@ public class McpDispatcher {
     return switch (method) {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
-      case "tools/list" -> toolsList(id, catalog, params);
-      case "tools/call" -> toolsCall(id, backend, catalog, grant, conversation, params);
+      case "tools/list" -> toolsList(id, catalog, protocolVersion, params);
+      case "tools/call" -> toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
   }
@@ -113,12 +113,14 @@ public class McpDispatcher {
     String version = PROTOCOL_VERSIONS.contains(requested) ? requested : PROTOCOL_VERSIONS.get(0);
     ObjectNode result = NODES.objectNode().put("protocolVersion", version);
     result.putObject("capabilities").putObject("tools").put("listChanged", false);
-    result.putObject("serverInfo").put("name", "torii-mcp-" + backend.name())
+    ObjectNode serverInfo = NODES.objectNode().put("name", "torii-mcp-" + backend.name())
         .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
+    result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo, version));
     return result;
   }
 
-  private McpOutcome toolsList(JsonNode id, ToolCatalog catalog, JsonNode params) {
+  private McpOutcome toolsList(JsonNode id, ToolCatalog catalog, String protocolVersion,
+      JsonNode params) {
     int offset = 0;
     JsonNode cursor = params.get("cursor");
     if (cursor != null && !cursor.isNull()) {
@@ -136,7 +138,7 @@ public class McpDispatcher {
     ArrayNode tools = result.putArray("tools");
     int end = Math.min(catalog.tools().size(), offset + configuration.limits().pageSize());
     for (int i = offset; i < end; i++) {
-      tools.add(catalog.tools().get(i).definition());
+      tools.add(ProtocolShapes.tool(catalog.tools().get(i).definition(), protocolVersion));
     }
     if (end < catalog.tools().size()) {
       result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
@@ -151,7 +153,7 @@ public class McpDispatcher {
    * waits for the upstream. Every call, whatever its end, writes one audit line.
    */
   private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
-      AccessGrant grant, String conversation, JsonNode params) {
+      AccessGrant grant, String conversation, String protocolVersion, JsonNode params) {
     String name = params.path("name").asText(null);
     Optional<CompiledTool> found = name == null ? Optional.empty() : catalog.tool(name);
     if (found.isEmpty()) {
@@ -199,7 +201,7 @@ public class McpDispatcher {
       return new McpOutcome.Pending(call.handle((response, failure) -> {
         permit.release();
         registration.close();
-        return answer(id, backend, tool, grant, start, invoker, response, failure);
+        return answer(id, backend, tool, grant, protocolVersion, start, invoker, response, failure);
       }));
     } finally {
       if (!pending) {
@@ -210,8 +212,8 @@ public class McpDispatcher {
 
   /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */
   private McpOutcome answer(JsonNode id, BackendDefinition backend, CompiledTool tool,
-      AccessGrant grant, long start, UpstreamInvoker invoker, UpstreamResponse response,
-      Throwable failure) {
+      AccessGrant grant, String protocolVersion, long start, UpstreamInvoker invoker,
+      UpstreamResponse response, Throwable failure) {
     String status = "gateway-error";
     try {
       if (failure != null) {
@@ -229,9 +231,10 @@ public class McpDispatcher {
       if (response.status() == 401) {
         return new McpOutcome.ReAuthorize();
       }
+      String resourceUri = "torii://" + backend.name() + "/" + tool.name();
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-          response, "torii://" + backend.name() + "/" + tool.name(), tool.outputSchema() != null);
-      return result(id, result);
+          response, resourceUri, tool.outputSchema() != null);
+      return result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
           + " failed in the gateway", e);

@@ -28,8 +28,13 @@ public class Sessions {
   static final Duration TOUCH_INTERVAL = Duration.ofHours(1);
   private static final int CACHE_SIZE = 10_000;
 
-  /** Whom a live session belongs to. */
-  private record Owner(String subject, String clientId, String backend) {}
+  /** Whom a live session belongs to, and the protocol version it negotiated. */
+  private record Owner(String subject, String clientId, String backend, String protocolVersion) {
+    boolean of(AccessGrant grant) {
+      return subject.equals(grant.subject()) && clientId.equals(grant.clientId())
+          && backend.equals(grant.backend());
+    }
+  }
 
   private final ExpiringCache<String, Owner> live = new ExpiringCache<>(CACHE_SIZE);
 
@@ -47,10 +52,13 @@ public class Sessions {
     return id;
   }
 
-  /** Whether the id names a live session of this grant's user, client and backend. */
-  public boolean valid(String id, AccessGrant grant) {
+  /**
+   * The protocol version negotiated by the live session of this grant's user, client and
+   * backend that the id names; null if the id names no such session.
+   */
+  public String protocolVersion(String id, AccessGrant grant) {
     if (id == null || id.length() > 128) {
-      return false;
+      return null;
     }
     String hash = Secrets.hash(id);
     Instant now = Instant.now();
@@ -62,15 +70,16 @@ public class Sessions {
           return null;
         }
         session.touch(now, TOUCH_INTERVAL);
-        return new Owner(session.subject(), session.clientId(), session.backend());
+        return new Owner(session.subject(), session.clientId(), session.backend(),
+            session.protocolVersion());
       });
       if (owner == null) {
         live.remove(hash);
-        return false;
+        return null;
       }
       live.put(hash, owner, now.plus(CACHE));
     }
-    return owner.equals(new Owner(grant.subject(), grant.clientId(), grant.backend()));
+    return owner.of(grant) ? owner.protocolVersion() : null;
   }
 
   /** Ends the session; false if there was no live session of this grant under that id. */

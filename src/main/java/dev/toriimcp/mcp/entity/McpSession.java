@@ -70,6 +70,11 @@ public class McpSession {
     return backend;
   }
 
+  /** The MCP version negotiated at {@code initialize}. */
+  public String protocolVersion() {
+    return protocolVersion;
+  }
+
   public boolean ended() {
     return ended;
   }

@@ -155,6 +155,48 @@ class McpEndpointIT {
   }
 
   @Test
+  void answersBatchesOnlyInA20250326Session() throws Exception {
+    HttpResponse<String> init = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+        + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-03-26\"}}");
+    String older = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+
+    HttpResponse<String> answered = withSession(alice, older, "POST", "["
+        + "{\"jsonrpc\": \"2.0\", \"id\": \"a\", \"method\": \"tools/call\", \"params\": {\"name\": \"whoAmI\"}},"
+        + "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/initialized\"},"
+        + "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"ping\"},"
+        + "{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": \"no/such\"}, 42]");
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+    JsonNode replies = JSON.readTree(answered.body());
+    assertThat(replies.isArray()).isTrue();
+    assertThat(replies.size()).as("no reply to the notification").isEqualTo(4);
+    assertThat(replies.get(0).path("id").asText()).isEqualTo("a");
+    assertThat(JSON.readTree(replies.get(0).at("/result/content/0/text").asText()).path("username").asText())
+        .isEqualTo("alice");
+    assertThat(replies.get(1).path("id").asInt()).isEqualTo(2);
+    assertThat(replies.get(1).path("result").isObject()).isTrue();
+    assertThat(replies.get(2).at("/error/code").asInt()).isEqualTo(-32601);
+    assertThat(replies.get(3).at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(replies.get(3).path("id").isNull()).isTrue();
+
+    assertThat(withSession(alice, older, "POST", "[{\"jsonrpc\": \"2.0\", \"method\":"
+        + " \"notifications/initialized\"}]").statusCode()).isEqualTo(202);
+    assertThat(withSession(alice, older, "POST", "[]").statusCode()).isEqualTo(400);
+    HttpResponse<String> withInitialize = withSession(alice, older, "POST", "[{\"jsonrpc\": \"2.0\","
+        + " \"id\": 9, \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-03-26\"}}]");
+    assertThat(withInitialize.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(withInitialize.body()).at("/error/code").asInt()).isEqualTo(-32600);
+
+    // 2025-06-18 removed batches.
+    String newer = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"initialize\","
+        + " \"params\": {\"protocolVersion\": \"2025-06-18\"}}").headers().firstValue("Mcp-Session-Id")
+        .orElseThrow();
+    HttpResponse<String> refused = withSession(alice, newer, "POST",
+        "[{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"ping\"}]");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).at("/error/code").asInt()).isEqualTo(-32600);
+  }
+
+  @Test
   void sessionsAreBoundToTheUserAndEndWithDelete() throws Exception {
     HttpResponse<String> init = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
         + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\"}}");

@@ -3,6 +3,7 @@ package dev.toriimcp.mcp.boundary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
@@ -23,8 +24,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -36,7 +40,8 @@ import java.util.regex.Pattern;
  * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
  * with the RFC 6750/9728 challenge; a body declared as anything but JSON 415; a session id that
  * is not visible ASCII 400; an unsupported {@code MCP-Protocol-Version} 400; then one JSON-RPC
- * message per POST (notifications and responses 202). A successful {@code initialize} opens a
+ * message per POST (notifications and responses 202), or a batch of them where the session's
+ * version, 2025-03-26, allows it. A successful {@code initialize} opens a
  * session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the database);
  * {@code initialize} on a live session is 400; a request naming an unknown or ended session is
  * 404; DELETE ends it. A store that fails while a token or session is checked gives 503. GET
@@ -209,17 +214,13 @@ public class McpServlet extends HttpServlet {
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
       return;
     }
-    McpOutcome outcome;
-    try {
-      outcome = dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
-          conversation(gate.grant(), sessionId), version(negotiated, request), message);
-    } catch (RuntimeException e) {
-      // E.g. the store failed while opening the user's credential: an answer, never a stack.
-      LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
-      json(response, 500, McpDispatcher.errorBody(message == null ? null : message.get("id"), -32603,
-          "Internal error"));
+    String version = version(negotiated, request);
+    String conversation = conversation(gate.grant(), sessionId);
+    if (message != null && message.isArray()) {
+      batch(request, response, gate, framing, conversation, version, message);
       return;
     }
+    McpOutcome outcome = dispatch(gate, conversation, version, message);
     if (outcome instanceof McpOutcome.Pending pending) {
       // The request thread goes back to the pool while the upstream call runs.
       AsyncContext async = request.startAsync();
@@ -236,6 +237,91 @@ public class McpServlet extends HttpServlet {
       return;
     }
     answer(response, gate, initialize, framing, outcome);
+  }
+
+  private McpOutcome dispatch(Gate gate, String conversation, String version, JsonNode message) {
+    try {
+      return dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
+          conversation, version, message);
+    } catch (RuntimeException e) {
+      // E.g. the store failed while opening the user's credential: an answer, never a stack.
+      LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
+      JsonNode id = message != null && message.isObject() ? message.get("id") : null;
+      return new McpOutcome.Reply(500, McpDispatcher.errorBody(id, -32603, "Internal error"));
+    }
+  }
+
+  /**
+   * A JSON-RPC batch, which only 2025-03-26 allows (research §1.2): each message is dispatched
+   * as if posted alone, and the answer is the array of their responses in the batch's order
+   * (202 if it held only notifications and responses). {@code initialize} may not be batched. A
+   * call whose upstream refuses the user's credential makes the whole answer the 401 challenge.
+   */
+  private void batch(HttpServletRequest request, HttpServletResponse response, Gate gate,
+      Framing framing, String conversation, String version, JsonNode messages) throws IOException {
+    String refusal = null;
+    boolean anyRequest = false;
+    for (JsonNode message : messages) {
+      boolean isRequest = message.isObject() && message.has("id") && message.has("method");
+      anyRequest |= isRequest;
+      if (isRequest && "initialize".equals(message.path("method").asText())) {
+        refusal = "Invalid Request: initialize cannot be part of a batch";
+      }
+    }
+    if (!McpDispatcher.BATCHING_VERSION.equals(version)) {
+      refusal = "Invalid Request: JSON-RPC batches exist only in protocol version "
+          + McpDispatcher.BATCHING_VERSION + "; send one message per POST";
+    } else if (messages.isEmpty()) {
+      refusal = "Invalid Request: empty batch";
+    }
+    if (refusal != null) {
+      json(response, 400, McpDispatcher.errorBody(null, -32600, refusal));
+      return;
+    }
+    if (anyRequest && framing == Framing.NONE) {
+      json(response, 406, McpDispatcher.errorBody(null, -32000,
+          "Not Acceptable: accept application/json or text/event-stream"));
+      return;
+    }
+    List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
+    for (JsonNode message : messages) {
+      McpOutcome outcome = dispatch(gate, conversation, version, message);
+      outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
+          : CompletableFuture.completedFuture(outcome));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
+    if (all.isDone()) {
+      answerBatch(response, gate, framing, outcomes);
+      return;
+    }
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0); // every call has its own timeout
+    all.whenComplete((done, failure) -> {
+      try {
+        answerBatch(response, gate, framing, outcomes);
+      } catch (IOException | RuntimeException e) {
+        // The client went away; nothing left to tell it.
+      } finally {
+        async.complete();
+      }
+    });
+  }
+
+  private void answerBatch(HttpServletResponse response, Gate gate, Framing framing,
+      List<CompletableFuture<McpOutcome>> outcomes) throws IOException {
+    ArrayNode replies = JSON.createArrayNode();
+    for (CompletableFuture<McpOutcome> outcome : outcomes) {
+      McpOutcome done = outcome.join(); // complete, and never exceptionally (McpOutcome.Pending)
+      if (done instanceof McpOutcome.ReAuthorize) {
+        answer(response, gate, false, framing, done);
+        return;
+      }
+      if (done instanceof McpOutcome.Reply reply) {
+        replies.add(reply.body());
+      }
+    }
+    answer(response, gate, false, framing, replies.isEmpty() ? new McpOutcome.Accepted()
+        : new McpOutcome.Reply(200, replies));
   }
 
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,

@@ -40,6 +40,8 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class McpDispatcher {
 
+  /** The one version whose clients may POST JSON-RPC batches (2025-06-18 removed them). */
+  public static final String BATCHING_VERSION = "2025-03-26";
   public static final List<String> PROTOCOL_VERSIONS =
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -127,6 +127,8 @@ class McpEndpointIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
             + " \"initialize\", \"params\": {\"protocolVersion\": \"2025-03-26\"}}")).build(),
         HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(init.body()).at("/result/protocolVersion").asText()).isEqualTo("2025-03-26");
+    assertThat(JSON.readTree(init.body()).at("/result/serverInfo/name").asText()).isEqualTo("torii-mcp-demo");
     assertThat(JSON.readTree(init.body()).at("/result/serverInfo").has("title")).isFalse();
     String older = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
     JsonNode olderTools = JSON.readTree(withSession(alice, older, "POST", list).body()).at("/result/tools");
@@ -137,12 +139,21 @@ class McpEndpointIT {
     assertThat(olderCall.has("structuredContent")).isFalse();
     assertThat(JSON.readTree(olderCall.at("/content/0/text").asText()).path("username").asText())
         .as("the JSON is still in the text").isEqualTo("alice");
+    // The session's version wins over a header that names another.
+    HttpResponse<String> conflicting = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("Mcp-Session-Id", older).header("MCP-Protocol-Version", "2025-11-25")
+        .POST(HttpRequest.BodyPublishers.ofString(whoAmI)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(conflicting.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(conflicting.body()).at("/result/isError").asBoolean()).isFalse();
+    assertThat(JSON.readTree(conflicting.body()).at("/result").has("structuredContent")).isFalse();
 
     // 2024-11-05 has no annotations either.
     String oldest = post(alice, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"initialize\","
         + " \"params\": {\"protocolVersion\": \"2024-11-05\"}}").headers().firstValue("Mcp-Session-Id")
         .orElseThrow();
     JsonNode oldestTools = JSON.readTree(withSession(alice, oldest, "POST", list).body()).at("/result/tools");
+    assertThat(oldestTools.size()).isEqualTo(tools.size());
     oldestTools.forEach(t -> assertThat(t.has("annotations") || t.has("title")).isFalse());
 
     // Neither a session nor the header: MCP says to assume 2025-03-26.
@@ -150,8 +161,10 @@ class McpEndpointIT {
         .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
         .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(whoAmI)).build(),
         HttpResponse.BodyHandlers.ofString());
+    assertThat(bare.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(bare.body()).at("/result").has("structuredContent")).isFalse();
-    assertThat(JSON.readTree(bare.body()).at("/result/isError").asBoolean()).isFalse();
+    assertThat(JSON.readTree(JSON.readTree(bare.body()).at("/result/content/0/text").asText())
+        .path("username").asText()).isEqualTo("alice");
   }
 
   @Test
@@ -180,7 +193,33 @@ class McpEndpointIT {
 
     assertThat(withSession(alice, older, "POST", "[{\"jsonrpc\": \"2.0\", \"method\":"
         + " \"notifications/initialized\"}]").statusCode()).isEqualTo(202);
-    assertThat(withSession(alice, older, "POST", "[]").statusCode()).isEqualTo(400);
+    HttpResponse<String> empty = withSession(alice, older, "POST", "[]");
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(empty.body()).at("/error/code").asInt()).isEqualTo(-32600);
+    // A refused notification: never a reply in the array; alone, an HTTP error.
+    String badCancel = "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/cancelled\", \"params\": {}}";
+    assertThat(withSession(alice, older, "POST", "[" + badCancel + "]").statusCode()).isEqualTo(400);
+    JsonNode onlyPing = JSON.readTree(withSession(alice, older, "POST", "[" + badCancel
+        + ", {\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": \"ping\"}]").body());
+    assertThat(onlyPing.size()).isEqualTo(1);
+    assertThat(onlyPing.get(0).path("id").asInt()).isEqualTo(5);
+    // A client that accepts only a stream gets one event per response.
+    HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .header("Accept", "text/event-stream").header("Mcp-Session-Id", older)
+        .POST(HttpRequest.BodyPublishers.ofString("[{\"jsonrpc\": \"2.0\", \"id\": 6, \"method\": \"ping\"},"
+            + " {\"jsonrpc\": \"2.0\", \"id\": 7, \"method\": \"ping\"}]")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(streamed.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    assertThat(streamed.body()).contains("\"id\":6").contains("\"id\":7");
+    assertThat(streamed.body().split("event: message", -1)).hasSize(3);
+    // Neither a session nor a version header: 2025-03-26 is assumed, so batches are allowed.
+    HttpResponse<String> bare = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("[{\"jsonrpc\": \"2.0\", \"id\": 8, \"method\": \"ping\"}]"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(bare.statusCode()).as(bare.body()).isEqualTo(200);
+    assertThat(JSON.readTree(bare.body()).get(0).path("id").asInt()).isEqualTo(8);
     HttpResponse<String> withInitialize = withSession(alice, older, "POST", "[{\"jsonrpc\": \"2.0\","
         + " \"id\": 9, \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-03-26\"}}]");
     assertThat(withInitialize.statusCode()).isEqualTo(400);

@@ -75,7 +75,9 @@ class UpstreamCallIT {
         }
       }
       int status = rejectAll.get() ? 401 : 200;
-      byte[] answer = "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}".getBytes();
+      // Pet 997 answers with an array, which the pet's output schema does not allow.
+      byte[] answer = (exchange.getRequestURI().getPath().endsWith("/997") ? "[1, 2]"
+          : "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}").getBytes();
       Exchanges.json(exchange, status, answer);
     });
     // Several threads: the deliberately slow request must not hold up the others.
@@ -89,7 +91,9 @@ class UpstreamCallIT {
     Path config = PetstoreConfig.write("upstream-call",
         "{upstream_timeout: 1, page_size: 5, user_calls_per_minute: 40}",
         new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"),
-        new PetstoreConfig.Backend("down", "http://127.0.0.1:" + closed + "/api/v3", base + "/login"));
+        new PetstoreConfig.Backend("down", "http://127.0.0.1:" + closed + "/api/v3", base + "/login"),
+        new PetstoreConfig.Backend("typed", base + "/api/v3", base + "/login",
+            "{getPetById: {output_schema: true}}"));
     gateway = GatewayProcess.start("upstream-call", config, Map.of());
     gateway.awaitReady(Duration.ofSeconds(120));
     token = OAuthFlows.accessToken(gateway, "petstore", "carol", "secret");
@@ -109,6 +113,27 @@ class UpstreamCallIT {
         .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
             + " \"tools/call\", \"params\": {\"name\": \"" + tool + "\", \"arguments\": " + arguments + "}}"))
         .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anOlderClientIsNotHeldToAnOutputSchemaItWasNotShown() throws Exception {
+    String typed = OAuthFlows.accessToken(gateway, "typed", "carol", "secret");
+
+    // 2025-11-25 (call() sends that header): the schema is published, an array breaks it.
+    JsonNode current = JSON.readTree(call("typed", typed, "getPetById", "{\"petId\": 997}").body());
+    assertThat(current.at("/result/isError").asBoolean()).isTrue();
+    assertThat(current.at("/result/content/0/text").asText()).contains("outputSchema");
+
+    // Neither session nor header, so 2025-03-26: no schema shown, the array is an answer.
+    HttpResponse<String> older = http.send(HttpRequest.newBuilder(gateway.uri("/mcp/typed"))
+        .header("Authorization", "Bearer " + typed).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"tools/call\", \"params\": {\"name\": \"getPetById\", \"arguments\": {\"petId\": 997}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(older.statusCode()).isEqualTo(200);
+    JsonNode result = JSON.readTree(older.body()).path("result");
+    assertThat(result.path("isError").asBoolean()).as(older.body()).isFalse();
+    assertThat(result.at("/content/0/text").asText()).isEqualTo("[1, 2]");
   }
 
   @Test

@@ -13,8 +13,15 @@ import java.util.List;
  */
 public final class PetstoreConfig {
 
-  /** One backend: its name, its API's base URL and its login endpoint. */
-  public record Backend(String name, String baseUrl, String loginUrl) {}
+  /**
+   * One backend: its name, its API's base URL, its login endpoint, and its {@code tools}
+   * overrides in flow style (or null).
+   */
+  public record Backend(String name, String baseUrl, String loginUrl, String tools) {
+    public Backend(String name, String baseUrl, String loginUrl) {
+      this(name, baseUrl, loginUrl, null);
+    }
+  }
 
   private PetstoreConfig() {}
 
@@ -28,6 +35,9 @@ public final class PetstoreConfig {
           "    spec_url: " + spec,
           "    base_url: " + backend.baseUrl(),
           "    auth: {type: login-broker, login_url: \"" + backend.loginUrl() + "\"}"));
+      if (backend.tools() != null) {
+        lines.add("    tools: " + backend.tools());
+      }
     }
     lines.addAll(List.of(
         "limits: " + limits,

@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
  * with the RFC 6750/9728 challenge; a body declared as anything but JSON 415; a session id that
  * is not visible ASCII 400; an unsupported {@code MCP-Protocol-Version} 400; then one JSON-RPC
- * message per POST (notifications and responses 202), or a batch of them where the session's
- * version, 2025-03-26, allows it. A successful {@code initialize} opens a
+ * message per POST (notifications and responses 202), or a batch of them where the version
+ * allows it: a 2025-03-26 session, or a request with neither session nor version header. A successful {@code initialize} opens a
  * session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the database);
  * {@code initialize} on a live session is 400; a request naming an unknown or ended session is
  * 404; DELETE ends it. A store that fails while a token or session is checked gives 503. GET
@@ -253,9 +253,11 @@ public class McpServlet extends HttpServlet {
 
   /**
    * A JSON-RPC batch, which only 2025-03-26 allows (research §1.2): each message is dispatched
-   * as if posted alone, and the answer is the array of their responses in the batch's order
-   * (202 if it held only notifications and responses). {@code initialize} may not be batched. A
-   * call whose upstream refuses the user's credential makes the whole answer the 401 challenge.
+   * as if posted alone, and the answer is the array of the responses to its requests (and to
+   * elements that are no message at all), in the batch's order. Notifications and client
+   * responses get none: a batch of only those is 202, or 400 if one of them was refused.
+   * {@code initialize} may not be batched. A call whose upstream refuses the user's credential
+   * makes the whole answer the 401 challenge.
    */
   private void batch(HttpServletRequest request, HttpServletResponse response, Gate gate,
       Framing framing, String conversation, String version, JsonNode messages) throws IOException {
@@ -268,9 +270,9 @@ public class McpServlet extends HttpServlet {
         refusal = "Invalid Request: initialize cannot be part of a batch";
       }
     }
-    if (!McpDispatcher.BATCHING_VERSION.equals(version)) {
+    if (!ProtocolShapes.BATCHING.equals(version)) {
       refusal = "Invalid Request: JSON-RPC batches exist only in protocol version "
-          + McpDispatcher.BATCHING_VERSION + "; send one message per POST";
+          + ProtocolShapes.BATCHING + "; send one message per POST";
     } else if (messages.isEmpty()) {
       refusal = "Invalid Request: empty batch";
     }
@@ -284,21 +286,28 @@ public class McpServlet extends HttpServlet {
       return;
     }
     List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
+    List<Boolean> answered = new ArrayList<>();
     for (JsonNode message : messages) {
       McpOutcome outcome = dispatch(gate, conversation, version, message);
       outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
           : CompletableFuture.completedFuture(outcome));
+      // JSON-RPC: no reply to a notification (or a response), even a refused one.
+      boolean notification = message.isObject() && message.has("method") && !message.has("id");
+      boolean clientResponse = message.isObject() && message.has("id") && !message.has("method")
+          && message.has("result") != message.has("error");
+      answered.add(!notification && !clientResponse);
     }
-    CompletableFuture<Void> all = CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
+    CompletableFuture<Void> all =
+        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
     if (all.isDone()) {
-      answerBatch(response, gate, framing, outcomes);
+      answerBatch(response, gate, framing, outcomes, answered);
       return;
     }
     AsyncContext async = request.startAsync();
     async.setTimeout(0); // every call has its own timeout
     all.whenComplete((done, failure) -> {
       try {
-        answerBatch(response, gate, framing, outcomes);
+        answerBatch(response, gate, framing, outcomes, answered);
       } catch (IOException | RuntimeException e) {
         // The client went away; nothing left to tell it.
       } finally {
@@ -308,20 +317,32 @@ public class McpServlet extends HttpServlet {
   }
 
   private void answerBatch(HttpServletResponse response, Gate gate, Framing framing,
-      List<CompletableFuture<McpOutcome>> outcomes) throws IOException {
+      List<CompletableFuture<McpOutcome>> outcomes, List<Boolean> answered) throws IOException {
     ArrayNode replies = JSON.createArrayNode();
-    for (CompletableFuture<McpOutcome> outcome : outcomes) {
-      McpOutcome done = outcome.join(); // complete, and never exceptionally (McpOutcome.Pending)
+    JsonNode refused = null;
+    for (int i = 0; i < outcomes.size(); i++) {
+      McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
       if (done instanceof McpOutcome.ReAuthorize) {
         answer(response, gate, false, framing, done);
         return;
       }
       if (done instanceof McpOutcome.Reply reply) {
-        replies.add(reply.body());
+        if (answered.get(i)) {
+          replies.add(reply.body());
+        } else if (refused == null) {
+          refused = reply.body();
+        }
       }
     }
-    answer(response, gate, false, framing, replies.isEmpty() ? new McpOutcome.Accepted()
-        : new McpOutcome.Reply(200, replies));
+    if (!replies.isEmpty()) {
+      answer(response, gate, false, framing, new McpOutcome.Reply(200, replies));
+    } else if (refused != null) {
+      // 2025-03-26 transport: input of only notifications and responses that is not accepted
+      // gets an HTTP error.
+      json(response, 400, refused);
+    } else {
+      response.setStatus(202);
+    }
   }
 
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,
@@ -368,7 +389,6 @@ public class McpServlet extends HttpServlet {
     return false;
   }
 
-  /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
   /**
    * The version that shapes the answer: the session's, else the request's header (checked
    * above), else the one MCP says to assume without either (research §1.6).
@@ -381,6 +401,7 @@ public class McpServlet extends HttpServlet {
     return header != null ? header : ProtocolShapes.ASSUMED;
   }
 
+  /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
   private static String conversation(AccessGrant grant, String sessionId) {
     return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
         + (sessionId == null ? "" : sessionId);
@@ -545,10 +566,16 @@ public class McpServlet extends HttpServlet {
     }
   }
 
-  /** The reply as the one event of a stream that ends after it (basic/transports §SSE). */
+  /**
+   * The reply as the one event of a stream that ends after it (basic/transports §SSE); the
+   * replies to a batch as one event each, since clients parse each event as one message.
+   */
   private static void eventStream(HttpServletResponse response, JsonNode body) throws IOException {
-    byte[] bytes = ("event: message\ndata: " + JSON.writeValueAsString(body) + "\n\n")
-        .getBytes(StandardCharsets.UTF_8);
+    StringBuilder events = new StringBuilder();
+    for (JsonNode message : body.isArray() ? body : List.of(body)) {
+      events.append("event: message\ndata: ").append(JSON.writeValueAsString(message)).append("\n\n");
+    }
+    byte[] bytes = events.toString().getBytes(StandardCharsets.UTF_8);
     response.setStatus(200);
     response.setContentType("text/event-stream");
     response.setCharacterEncoding("UTF-8");

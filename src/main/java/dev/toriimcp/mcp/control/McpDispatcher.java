@@ -40,8 +40,6 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class McpDispatcher {
 
-  /** The one version whose clients may POST JSON-RPC batches (2025-06-18 removed them). */
-  public static final String BATCHING_VERSION = "2025-03-26";
   public static final List<String> PROTOCOL_VERSIONS =
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -105,7 +103,8 @@ public class McpDispatcher {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
       case "tools/list" -> toolsList(id, catalog, protocolVersion, params);
-      case "tools/call" -> toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
+      case "tools/call" ->
+          toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
   }
@@ -234,8 +233,10 @@ public class McpDispatcher {
         return new McpOutcome.ReAuthorize();
       }
       String resourceUri = "torii://" + backend.name() + "/" + tool.name();
+      // A client that was shown no outputSchema is held to none.
+      boolean structured = tool.outputSchema() != null && ProtocolShapes.structured(protocolVersion);
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-          response, resourceUri, tool.outputSchema() != null);
+          response, resourceUri, structured);
       return result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()

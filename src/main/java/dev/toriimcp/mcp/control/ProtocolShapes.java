@@ -22,12 +22,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class ProtocolShapes {
 
+  private static final String V2025_03_26 = "2025-03-26";
   /** The version to assume when a request has neither a session nor the header (§1.6). */
-  public static final String ASSUMED = "2025-03-26";
+  public static final String ASSUMED = V2025_03_26;
+  /** The one version whose clients may POST JSON-RPC batches (2025-06-18 removed them). */
+  public static final String BATCHING = V2025_03_26;
+  private static final String ANNOTATED = V2025_03_26;
   private static final String STRUCTURED = "2025-06-18";
-  private static final String ANNOTATED = "2025-03-26";
 
   private ProtocolShapes() {}
+
+  /** Whether {@code version} defines output schemas and {@code structuredContent}. */
+  public static boolean structured(String version) {
+    return version.compareTo(STRUCTURED) >= 0;
+  }
 
   /** A tool definition as {@code version} defines it. */
   public static JsonNode tool(JsonNode definition, String version) {

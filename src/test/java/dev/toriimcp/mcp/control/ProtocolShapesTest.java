@@ -40,6 +40,8 @@ class ProtocolShapesTest {
 
     JsonNode november = ProtocolShapes.tool(tool, "2024-11-05");
     assertThat(november.has("annotations")).isFalse();
+    assertThat(november.has("title")).isFalse();
+    assertThat(november.has("outputSchema")).isFalse();
     assertThat(november.path("name").asText()).isEqualTo("getPet");
     assertThat(november.path("description").asText()).isEqualTo("d");
 
@@ -56,22 +58,26 @@ class ProtocolShapesTest {
     assertThat(march.has("structuredContent")).isFalse();
     assertThat(march.at("/content/0/text").asText()).isEqualTo("{\"id\": 7}");
     assertThat(march.path("isError").isBoolean()).isTrue();
+    assertThat(ProtocolShapes.toolResult(result, "2024-11-05", URI).has("structuredContent")).isFalse();
     assertThat(result.has("structuredContent")).isTrue();
+    assertThat(ProtocolShapes.structured("2025-06-18")).isTrue();
+    assertThat(ProtocolShapes.structured("2025-03-26")).isFalse();
   }
 
   @Test
   void audioIsAnEmbeddedResourceFor20241105() throws Exception {
-    ObjectNode result = json("{\"content\": [{\"type\": \"audio\", \"data\": \"UklGRg==\","
-        + " \"mimeType\": \"audio/wav\"}], \"isError\": false}");
+    ObjectNode result = json("{\"content\": [{\"type\": \"text\", \"text\": \"before\"},"
+        + " {\"type\": \"audio\", \"data\": \"UklGRg==\", \"mimeType\": \"audio/wav\"}], \"isError\": false}");
 
-    assertThat(ProtocolShapes.toolResult(result, "2025-03-26", URI).at("/content/0/type").asText())
+    assertThat(ProtocolShapes.toolResult(result, "2025-03-26", URI).at("/content/1/type").asText())
         .isEqualTo("audio");
     JsonNode november = ProtocolShapes.toolResult(result, "2024-11-05", URI);
-    assertThat(november.at("/content/0/type").asText()).isEqualTo("resource");
-    assertThat(november.at("/content/0/resource/uri").asText()).isEqualTo(URI);
-    assertThat(november.at("/content/0/resource/mimeType").asText()).isEqualTo("audio/wav");
-    assertThat(november.at("/content/0/resource/blob").asText()).isEqualTo("UklGRg==");
-    assertThat(result.at("/content/0/type").asText()).isEqualTo("audio");
+    assertThat(november.at("/content/0/text").asText()).isEqualTo("before");
+    assertThat(november.at("/content/1/type").asText()).isEqualTo("resource");
+    assertThat(november.at("/content/1/resource/uri").asText()).isEqualTo(URI);
+    assertThat(november.at("/content/1/resource/mimeType").asText()).isEqualTo("audio/wav");
+    assertThat(november.at("/content/1/resource/blob").asText()).isEqualTo("UklGRg==");
+    assertThat(result.at("/content/1/type").asText()).isEqualTo("audio");
   }
 
   @Test

@@ -1,5 +1,14 @@
 package dev.toriimcp.mcp.boundary;
 
+import static dev.toriimcp.mcp.boundary.McpWire.eventStream;
+import static dev.toriimcp.mcp.boundary.McpWire.framing;
+import static dev.toriimcp.mcp.boundary.McpWire.hostAllowed;
+import static dev.toriimcp.mcp.boundary.McpWire.json;
+import static dev.toriimcp.mcp.boundary.McpWire.jsonContent;
+import static dev.toriimcp.mcp.boundary.McpWire.preflight;
+import static dev.toriimcp.mcp.boundary.McpWire.safe;
+import static dev.toriimcp.mcp.boundary.McpWire.visibleAscii;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +17,7 @@ import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.mcp.boundary.McpWire.Framing;
 import dev.toriimcp.mcp.control.McpDispatcher;
 import dev.toriimcp.mcp.control.ProtocolShapes;
 import dev.toriimcp.mcp.control.Sessions;
@@ -22,16 +32,12 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Pattern;
 
 /**
  * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP (MCP 2025-11-25
@@ -61,16 +67,12 @@ public class McpServlet extends HttpServlet {
   static final String SESSION = "Mcp-Session-Id";
   private static final Logger LOG = Logger.getLogger(McpServlet.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
 
   @Inject transient Catalogs catalogs;
   @Inject transient GatewayConfiguration configuration;
   @Inject transient Tokens tokens;
   @Inject transient McpDispatcher dispatcher;
   @Inject transient Sessions sessions;
-
-  /** How a reply is framed, from the request's {@code Accept} header. */
-  enum Framing { JSON, EVENT_STREAM, NONE }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -103,19 +105,6 @@ public class McpServlet extends HttpServlet {
     }
   }
 
-  /** CORS preflight for browser clients of allowed origins (research trap 24). */
-  private static void preflight(String origin, HttpServletResponse response) {
-    if (origin == null) {
-      response.setStatus(403);
-      return;
-    }
-    response.setHeader("Access-Control-Allow-Methods", "POST, GET, DELETE, OPTIONS");
-    response.setHeader("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization,"
-        + " Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name");
-    response.setHeader("Access-Control-Max-Age", "600");
-    response.setStatus(204);
-  }
-
   /**
    * DNS-rebinding protection (MCP 2025-11-25 basic/transports: servers MUST validate Origin):
    * requests without Origin (server-side clients) pass; browser origins must be the gateway's own
@@ -127,30 +116,6 @@ public class McpServlet extends HttpServlet {
     }
     String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
     return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
-  }
-
-  /**
-   * DNS rebinding, second line (research §1.1; conformance {@code dns-rebinding-protection}):
-   * when the gateway's public URL names a loopback host, the request must name one too, so a
-   * page whose own name was made to resolve to 127.0.0.1 is refused even when it sends no
-   * {@code Origin}. A gateway with a public name is reached through proxies under names it cannot
-   * know, so {@code Host} is not checked there.
-   */
-  static boolean hostAllowed(String publicHost, String host) {
-    if (host == null || publicHost == null || !loopback(publicHost.toLowerCase(Locale.ROOT))) {
-      return true;
-    }
-    String name = host.trim().toLowerCase(Locale.ROOT);
-    int colon = name.lastIndexOf(':');
-    if (colon > name.lastIndexOf(']')) {
-      name = name.substring(0, colon);
-    }
-    return loopback(name);
-  }
-
-  private static boolean loopback(String name) {
-    return name.equals("localhost") || name.equals("[::1]") || name.equals("::1")
-        || IPV4_LOOPBACK.matcher(name).matches();
   }
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -507,88 +472,5 @@ public class McpServlet extends HttpServlet {
     // Browser clients must be able to read the challenge even without an allowed Origin's CORS.
     response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate");
     json(response, 401, McpDispatcher.errorBody(null, -32000, message));
-  }
-
-  /**
-   * JSON unless the client accepts only an event stream (Anthropic's proxy has sent
-   * {@code Accept: text/event-stream} alone); no header or a wildcard means JSON; a header that
-   * allows neither is {@link Framing#NONE} (research §1.2: be lenient, 406 only then).
-   */
-  static Framing framing(String accept) {
-    if (accept == null || accept.isBlank()) {
-      return Framing.JSON;
-    }
-    boolean stream = false;
-    for (String range : accept.split(",")) {
-      String[] parts = range.split(";");
-      String type = parts[0].trim().toLowerCase(Locale.ROOT);
-      boolean refused = false;
-      for (int i = 1; i < parts.length; i++) {
-        String parameter = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
-        refused |= parameter.matches("q=0(\\.0{0,3})?");
-      }
-      if (refused) {
-        continue;
-      }
-      if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) {
-        return Framing.JSON;
-      }
-      stream |= type.equals("text/event-stream") || type.equals("text/*");
-    }
-    return stream ? Framing.EVENT_STREAM : Framing.NONE;
-  }
-
-  /**
-   * Research TR-6: a body declared as anything but JSON is 415. A request without
-   * {@code Content-Type} is read as JSON (lenient; some clients leave it out).
-   */
-  static boolean jsonContent(String contentType) {
-    if (contentType == null || contentType.isBlank()) {
-      return true;
-    }
-    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
-  }
-
-  /** MCP basic/transports: a session id is visible ASCII (0x21 to 0x7E) only. */
-  static boolean visibleAscii(String text) {
-    return !text.isEmpty() && text.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
-  }
-
-  private static void json(HttpServletResponse response, int status, JsonNode body)
-      throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    response.setStatus(status);
-    response.setContentType("application/json");
-    response.setContentLength(bytes.length);
-    try (OutputStream out = response.getOutputStream()) {
-      out.write(bytes);
-    }
-  }
-
-  /**
-   * The reply as the one event of a stream that ends after it (basic/transports §SSE); the
-   * replies to a batch as one event each, since clients parse each event as one message.
-   */
-  private static void eventStream(HttpServletResponse response, JsonNode body) throws IOException {
-    StringBuilder events = new StringBuilder();
-    for (JsonNode message : body.isArray() ? body : List.of(body)) {
-      events.append("event: message\ndata: ").append(JSON.writeValueAsString(message)).append("\n\n");
-    }
-    byte[] bytes = events.toString().getBytes(StandardCharsets.UTF_8);
-    response.setStatus(200);
-    response.setContentType("text/event-stream");
-    response.setCharacterEncoding("UTF-8");
-    response.setHeader("Cache-Control", "no-cache");
-    response.setHeader("X-Accel-Buffering", "no");
-    response.setContentLength(bytes.length);
-    try (OutputStream out = response.getOutputStream()) {
-      out.write(bytes);
-    }
-  }
-
-  private static String safe(String text) {
-    String cut = text.length() > 64 ? text.substring(0, 64) : text;
-    return cut.replaceAll("[^A-Za-z0-9_.-]", "?");
   }
 }

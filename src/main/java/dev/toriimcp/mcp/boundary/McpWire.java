@@ -1,0 +1,146 @@
+package dev.toriimcp.mcp.boundary;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The MCP endpoint's HTTP rules that need no gateway state (MCP basic/transports and the
+ * research traps): which {@code Accept}, {@code Content-Type}, {@code Host} and session-id
+ * values pass, the CORS preflight, and how a reply is written, as JSON or as a stream.
+ */
+final class McpWire {
+
+  /** How the client accepts replies. */
+  enum Framing { JSON, EVENT_STREAM, NONE }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.\\d{1,3}){3}");
+
+  private McpWire() {}
+
+  /** CORS preflight for browser clients of allowed origins (research trap 24). */
+  static void preflight(String origin, HttpServletResponse response) {
+    if (origin == null) {
+      response.setStatus(403);
+      return;
+    }
+    response.setHeader("Access-Control-Allow-Methods", "POST, GET, DELETE, OPTIONS");
+    response.setHeader("Access-Control-Allow-Headers", "Content-Type, Accept, Authorization,"
+        + " Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name");
+    response.setHeader("Access-Control-Max-Age", "600");
+    response.setStatus(204);
+  }
+
+  /**
+   * DNS rebinding, second line (research §1.1; conformance {@code dns-rebinding-protection}):
+   * when the gateway's public URL names a loopback host, the request must name one too, so a
+   * page whose own name was made to resolve to 127.0.0.1 is refused even when it sends no
+   * {@code Origin}. A gateway with a public name is reached through proxies under names it cannot
+   * know, so {@code Host} is not checked there.
+   */
+  static boolean hostAllowed(String publicHost, String host) {
+    if (host == null || publicHost == null || !loopback(publicHost.toLowerCase(Locale.ROOT))) {
+      return true;
+    }
+    String name = host.trim().toLowerCase(Locale.ROOT);
+    int colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf(']')) {
+      name = name.substring(0, colon);
+    }
+    return loopback(name);
+  }
+
+  private static boolean loopback(String name) {
+    return name.equals("localhost") || name.equals("[::1]") || name.equals("::1")
+        || IPV4_LOOPBACK.matcher(name).matches();
+  }
+
+  /**
+   * JSON unless the client accepts only an event stream (Anthropic's proxy has sent
+   * {@code Accept: text/event-stream} alone); no header or a wildcard means JSON; a header that
+   * allows neither is {@link Framing#NONE} (research §1.2: be lenient, 406 only then).
+   */
+  static Framing framing(String accept) {
+    if (accept == null || accept.isBlank()) {
+      return Framing.JSON;
+    }
+    boolean stream = false;
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      String type = parts[0].trim().toLowerCase(Locale.ROOT);
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String parameter = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        refused |= parameter.matches("q=0(\\.0{0,3})?");
+      }
+      if (refused) {
+        continue;
+      }
+      if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) {
+        return Framing.JSON;
+      }
+      stream |= type.equals("text/event-stream") || type.equals("text/*");
+    }
+    return stream ? Framing.EVENT_STREAM : Framing.NONE;
+  }
+
+  /**
+   * Research TR-6: a body declared as anything but JSON is 415. A request without
+   * {@code Content-Type} is read as JSON (lenient; some clients leave it out).
+   */
+  static boolean jsonContent(String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return true;
+    }
+    String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+  }
+
+  /** MCP basic/transports: a session id is visible ASCII (0x21 to 0x7E) only. */
+  static boolean visibleAscii(String text) {
+    return !text.isEmpty() && text.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
+  }
+
+  static void json(HttpServletResponse response, int status, JsonNode body)
+      throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+
+  /**
+   * The reply as the one event of a stream that ends after it (basic/transports §SSE); the
+   * replies to a batch as one event each, since clients parse each event as one message.
+   */
+  static void eventStream(HttpServletResponse response, JsonNode body) throws IOException {
+    StringBuilder events = new StringBuilder();
+    for (JsonNode message : body.isArray() ? body : List.of(body)) {
+      events.append("event: message\ndata: ").append(JSON.writeValueAsString(message)).append("\n\n");
+    }
+    byte[] bytes = events.toString().getBytes(StandardCharsets.UTF_8);
+    response.setStatus(200);
+    response.setContentType("text/event-stream");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+    response.setContentLength(bytes.length);
+    try (OutputStream out = response.getOutputStream()) {
+      out.write(bytes);
+    }
+  }
+  static String safe(String text) {
+    String cut = text.length() > 64 ? text.substring(0, 64) : text;
+    return cut.replaceAll("[^A-Za-z0-9_.-]", "?");
+  }
+}

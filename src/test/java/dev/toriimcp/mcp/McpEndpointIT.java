@@ -135,6 +135,12 @@ class McpEndpointIT {
     assertThat(olderTools.size()).isEqualTo(tools.size());
     olderTools.forEach(t -> assertThat(t.has("title")).isFalse());
     assertThat(olderTools.get(0).has("annotations")).isTrue();
+    for (int i = 0; i < tools.size(); i++) {
+      if (tools.get(i).has("title")) {
+        assertThat(olderTools.get(i).at("/annotations/title").asText()).as("2025-03-26's own title")
+            .isEqualTo(tools.get(i).path("title").asText());
+      }
+    }
     JsonNode olderCall = JSON.readTree(withSession(alice, older, "POST", whoAmI).body()).at("/result");
     assertThat(olderCall.has("structuredContent")).isFalse();
     assertThat(JSON.readTree(olderCall.at("/content/0/text").asText()).path("username").asText())

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * clients get it without the fields their version does not define, since strict validators
  * exist:
  * <ul>
- *   <li>before 2025-06-18: no {@code title} or {@code outputSchema} on a tool, no
+ *   <li>before 2025-06-18: no {@code title} or {@code outputSchema} on a tool (2025-03-26
+ *       gets the title as {@code annotations.title}, where that version defines one), no
  *       {@code structuredContent} in a result (its JSON is always in a text block as well), no
  *       {@code title} in {@code serverInfo};
  *   <li>2024-11-05: no tool {@code annotations}, and no {@code audio} content; audio goes as an
@@ -43,10 +44,13 @@ public final class ProtocolShapes {
       return definition;
     }
     ObjectNode shaped = ((ObjectNode) definition).deepCopy();
-    shaped.remove("title");
+    JsonNode title = shaped.remove("title");
     shaped.remove("outputSchema");
     if (version.compareTo(ANNOTATED) < 0) {
       shaped.remove("annotations");
+    } else if (title != null && shaped.get("annotations") instanceof ObjectNode annotations
+        && !annotations.has("title")) {
+      annotations.set("title", title);
     }
     return shaped;
   }

@@ -35,6 +35,8 @@ class ProtocolShapesTest {
     assertThat(march.has("title")).isFalse();
     assertThat(march.has("outputSchema")).isFalse();
     assertThat(march.at("/annotations/readOnlyHint").asBoolean()).isTrue();
+    assertThat(march.at("/annotations/title").asText()).as("where 2025-03-26 has a title")
+        .isEqualTo("Get a pet");
     assertThat(march.at("/inputSchema/properties/title/type").asText())
         .as("a parameter named title stays").isEqualTo("string");
 

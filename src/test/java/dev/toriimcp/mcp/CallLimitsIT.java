@@ -41,7 +41,9 @@ class CallLimitsIT {
   private static final AtomicInteger held = new AtomicInteger();
   private static HttpServer upstream;
   private static GatewayProcess gateway;
-  private final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1, as MCP clients speak it: each call on a connection of its own. The default tries
+  // an h2c upgrade, and then the JDK client may hold a request back behind the held calls.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {

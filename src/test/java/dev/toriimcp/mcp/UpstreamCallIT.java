@@ -44,7 +44,9 @@ class UpstreamCallIT {
   private static String token;
   private static final java.util.concurrent.atomic.AtomicReference<CountDownLatch> holding =
       new java.util.concurrent.atomic.AtomicReference<>(new CountDownLatch(1));
-  private final HttpClient http = HttpClient.newHttpClient();
+  // HTTP/1.1, as MCP clients speak it (see CallLimitsIT): calls held upstream must not hold back
+  // the next request behind an h2c upgrade.
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @BeforeAll
   static void start() throws Exception {

@@ -147,11 +147,9 @@ public class McpServlet extends HttpServlet {
       return;
     }
     Framing framing = framing(request.getHeader("Accept"));
-    boolean isRequest = message != null && message.isObject() && message.has("id")
-        && message.has("method");
+    boolean isRequest = McpDispatcher.isRequest(message);
     if (isRequest && framing == Framing.NONE) {
-      json(response, 406, McpDispatcher.errorBody(null, -32000,
-          "Not Acceptable: accept application/json or text/event-stream"));
+      notAcceptable(response);
       return;
     }
     boolean initialize = isRequest && "initialize".equals(message.path("method").asText());
@@ -186,22 +184,38 @@ public class McpServlet extends HttpServlet {
       return;
     }
     McpOutcome outcome = dispatch(gate, conversation, version, message);
-    if (outcome instanceof McpOutcome.Pending pending) {
-      // The request thread goes back to the pool while the upstream call runs.
-      AsyncContext async = request.startAsync();
-      async.setTimeout(0); // the upstream call has its own timeout; it always completes
-      pending.outcome().whenComplete((done, failure) -> {
-        try {
-          answer(response, gate, initialize, framing, done);
-        } catch (IOException | RuntimeException e) {
-          // The client went away; nothing left to tell it.
-        } finally {
-          async.complete();
-        }
-      });
+    CompletableFuture<McpOutcome> done = outcome instanceof McpOutcome.Pending pending
+        ? pending.outcome() : CompletableFuture.completedFuture(outcome);
+    whenDone(request, done, () -> answer(response, gate, initialize, framing, done.join()));
+  }
+
+  /** Writes an answer. */
+  private interface Answer {
+    void write() throws IOException;
+  }
+
+  /**
+   * Writes the answer at once if {@code done} is complete; otherwise the request thread goes
+   * back to the pool and the answer is written when the upstream calls end. Each has its own
+   * timeout, so {@code done} always completes.
+   */
+  private static void whenDone(HttpServletRequest request, CompletableFuture<?> done,
+      Answer answer) throws IOException {
+    if (done.isDone()) {
+      answer.write();
       return;
     }
-    answer(response, gate, initialize, framing, outcome);
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    done.whenComplete((result, failure) -> {
+      try {
+        answer.write();
+      } catch (IOException | RuntimeException e) {
+        // The client went away; nothing left to tell it.
+      } finally {
+        async.complete();
+      }
+    });
   }
 
   private McpOutcome dispatch(Gate gate, String conversation, String version, JsonNode message) {
@@ -229,7 +243,7 @@ public class McpServlet extends HttpServlet {
     String refusal = null;
     boolean anyRequest = false;
     for (JsonNode message : messages) {
-      boolean isRequest = message.isObject() && message.has("id") && message.has("method");
+      boolean isRequest = McpDispatcher.isRequest(message);
       anyRequest |= isRequest;
       if (isRequest && "initialize".equals(message.path("method").asText())) {
         refusal = "Invalid Request: initialize cannot be part of a batch";
@@ -246,43 +260,21 @@ public class McpServlet extends HttpServlet {
       return;
     }
     if (anyRequest && framing == Framing.NONE) {
-      json(response, 406, McpDispatcher.errorBody(null, -32000,
-          "Not Acceptable: accept application/json or text/event-stream"));
+      notAcceptable(response);
       return;
     }
     List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
-    List<Boolean> answered = new ArrayList<>();
     for (JsonNode message : messages) {
       McpOutcome outcome = dispatch(gate, conversation, version, message);
       outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
           : CompletableFuture.completedFuture(outcome));
-      // JSON-RPC: no reply to a notification (or a response), even a refused one.
-      boolean notification = message.isObject() && message.has("method") && !message.has("id");
-      boolean clientResponse = message.isObject() && message.has("id") && !message.has("method")
-          && message.has("result") != message.has("error");
-      answered.add(!notification && !clientResponse);
     }
-    CompletableFuture<Void> all =
-        CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new));
-    if (all.isDone()) {
-      answerBatch(response, gate, framing, outcomes, answered);
-      return;
-    }
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0); // every call has its own timeout
-    all.whenComplete((done, failure) -> {
-      try {
-        answerBatch(response, gate, framing, outcomes, answered);
-      } catch (IOException | RuntimeException e) {
-        // The client went away; nothing left to tell it.
-      } finally {
-        async.complete();
-      }
-    });
+    whenDone(request, CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)),
+        () -> answerBatch(response, gate, framing, messages, outcomes));
   }
 
   private void answerBatch(HttpServletResponse response, Gate gate, Framing framing,
-      List<CompletableFuture<McpOutcome>> outcomes, List<Boolean> answered) throws IOException {
+      JsonNode messages, List<CompletableFuture<McpOutcome>> outcomes) throws IOException {
     ArrayNode replies = JSON.createArrayNode();
     JsonNode refused = null;
     for (int i = 0; i < outcomes.size(); i++) {
@@ -292,7 +284,8 @@ public class McpServlet extends HttpServlet {
         return;
       }
       if (done instanceof McpOutcome.Reply reply) {
-        if (answered.get(i)) {
+        // JSON-RPC: no reply to a notification or a response, even a refused one.
+        if (McpDispatcher.expectsReply(messages.get(i))) {
           replies.add(reply.body());
         } else if (refused == null) {
           refused = reply.body();
@@ -308,6 +301,11 @@ public class McpServlet extends HttpServlet {
     } else {
       response.setStatus(202);
     }
+  }
+
+  private static void notAcceptable(HttpServletResponse response) throws IOException {
+    json(response, 406, McpDispatcher.errorBody(null, -32000,
+        "Not Acceptable: accept application/json or text/event-stream"));
   }
 
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,

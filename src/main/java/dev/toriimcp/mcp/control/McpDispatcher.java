@@ -55,6 +55,25 @@ public class McpDispatcher {
   private volatile UpstreamInvoker invoker;
   private CallLimiter limiter;
 
+  /** Whether the message is a JSON-RPC request: it has both an id and a method. */
+  public static boolean isRequest(JsonNode message) {
+    return message != null && message.isObject() && message.has("id") && message.has("method");
+  }
+
+  /**
+   * Whether JSON-RPC answers the message: anything but a notification (a method without id) or
+   * a client's response (an id with a result or an error), refused or not.
+   */
+  public static boolean expectsReply(JsonNode message) {
+    if (message == null || !message.isObject()) {
+      return true;
+    }
+    boolean notification = message.has("method") && !message.has("id");
+    boolean response = message.has("id") && !message.has("method")
+        && message.has("result") != message.has("error");
+    return !notification && !response;
+  }
+
   /**
    * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
    * client, backend and MCP session) for cancellation; see {@link InFlightCalls}.

@@ -10,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * can then neither flood a backend nor hold every upstream thread of the node.
  *
  * <p>Buckets that are full and idle are the same as no bucket; they are dropped once the map
- * holds more than {@code SWEEP_ABOVE} keys, so distinct users cannot grow it without bound.
+ * holds more than {@code SWEEP_ABOVE} keys, so distinct users cannot grow it without bound. A
+ * sweep runs at most once a second: with that many users all busy, a sweep per call would walk
+ * the whole map on every call.
  */
 public final class CallLimiter {
 
@@ -23,6 +25,7 @@ public final class CallLimiter {
   public record Decision(Permit permit, String refusal) {}
 
   static final int SWEEP_ABOVE = 10_000;
+  private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
   private static final class Bucket {
     double tokens;
@@ -39,6 +42,8 @@ public final class CallLimiter {
   private final int perMinute;
   private final int inFlight;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private boolean swept;
+  private long nextSweep;
 
   public CallLimiter(int perMinute, int inFlight) {
     this.perMinute = perMinute;
@@ -47,7 +52,7 @@ public final class CallLimiter {
 
   /** Admits one call for {@code key} at {@code nanoTime}, or says why not. */
   public Decision admit(String key, long nanoTime) {
-    if (buckets.size() > SWEEP_ABOVE) {
+    if (buckets.size() > SWEEP_ABOVE && sweepDue(nanoTime)) {
       sweep(nanoTime);
     }
     while (true) {
@@ -77,6 +82,15 @@ public final class CallLimiter {
     double elapsedMinutes = Math.max(0, nanoTime - bucket.refilledAt) / 60e9;
     bucket.tokens = Math.min(perMinute, bucket.tokens + elapsedMinutes * perMinute);
     bucket.refilledAt = nanoTime;
+  }
+
+  private synchronized boolean sweepDue(long nanoTime) {
+    if (swept && nanoTime - nextSweep < 0) {
+      return false;
+    }
+    swept = true;
+    nextSweep = nanoTime + SWEEP_INTERVAL_NANOS;
+    return true;
   }
 
   private void sweep(long nanoTime) {

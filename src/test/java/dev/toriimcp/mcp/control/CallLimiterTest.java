@@ -64,4 +64,21 @@ class CallLimiterTest {
     }
     assertThat(limiter.admit("busy", 60 * SECOND).permit()).isNull();
   }
+
+  @Test
+  void aSweepRunsAtMostOnceASecond() {
+    // 60,000 a minute: a bucket used once is full again within a tenth of a second.
+    CallLimiter limiter = new CallLimiter(60_000, 5);
+    for (int i = 0; i <= CallLimiter.SWEEP_ABOVE + 1; i++) {
+      limiter.admit("user-" + i, 0).permit().release();
+    }
+    int many = limiter.size();
+    assertThat(many).isGreaterThan(CallLimiter.SWEEP_ABOVE);
+
+    limiter.admit("half-a-second-later", SECOND / 2).permit().release();
+    assertThat(limiter.size()).as("the sweep at 0 s was the last for a second").isEqualTo(many + 1);
+
+    limiter.admit("a-second-later", SECOND).permit().release();
+    assertThat(limiter.size()).isEqualTo(1);
+  }
 }

@@ -80,6 +80,9 @@ public final class ClientMetadataDocuments {
   /** The result of one fetch, shared by every request that waited for it. */
   private record Outcome(RegisteredClient client, String refusal) {}
 
+  /** No fetch thread was free: the request fails at once (compared by identity). */
+  private static final Outcome BUSY = new Outcome(null, "too many fetches in progress");
+
   private final DocumentFetcher fetcher;
   private final boolean allowPrivate;
   private final ThreadPoolExecutor fetches;
@@ -149,7 +152,7 @@ public final class ClientMetadataDocuments {
       fetches.execute(() -> flight.complete(fetch(clientId, url, flight)));
     } catch (RejectedExecutionException e) {
       inFlight.remove(clientId, flight);
-      flight.complete(new Outcome(null, "busy"));
+      flight.complete(BUSY);
     }
   }
 
@@ -165,7 +168,7 @@ public final class ClientMetadataDocuments {
       Thread.currentThread().interrupt();
       return new Outcome(null, "interrupted");
     }
-    if ("busy".equals(outcome.refusal())) {
+    if (outcome == BUSY) {
       LOG.warning(() -> "client metadata document " + clientId + " not fetched: already "
           + fetches.getMaximumPoolSize() + " fetches in progress");
       throw new OAuthException(new OAuthError("temporarily_unavailable", "too many client"

@@ -7,9 +7,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.DnsResolver;
@@ -72,11 +72,16 @@ final class DocumentFetcher {
         .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
         .disableAuthCaching().disableContentCompression()
         .setUserAgent("torii-mcp").build();
-    this.alarms = Executors.newSingleThreadScheduledExecutor(task -> {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "torii-cimd-deadline");
       thread.setDaemon(true);
       return thread;
     });
+    // The thread ends when idle (nothing outlives a redeployment); cancelled alarms go at once.
+    timer.setKeepAliveTime(10, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    timer.setRemoveOnCancelPolicy(true);
+    this.alarms = timer;
   }
 
   /**

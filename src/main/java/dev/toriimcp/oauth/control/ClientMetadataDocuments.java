@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,8 @@ import javax.net.ssl.SSLContext;
  *       address ({@link DocumentFetcher});
  *   <li>one 5 s deadline for the whole fetch, body included; no redirects; HTTP 200 only; at
  *       most 5 KB (§8.7); JSON only;
- *   <li>at most {@link #MAX_CONCURRENT} fetches at once on threads of their own; beyond that the
+ *   <li>at most {@link #MAX_CONCURRENT} fetches at once on threads of their own, and at most
+ *       {@link #WAITING_PER_FETCH} times as many requests waiting for them; beyond either the
  *       request fails at once with {@code temporarily_unavailable} instead of waiting;
  *       concurrent look-ups of one URL share one fetch;
  *   <li>valid documents are cached per their {@code Cache-Control} max-age, bounded to one day
@@ -72,6 +74,8 @@ public final class ClientMetadataDocuments {
   static final Duration MAX_TTL = Duration.ofDays(1);
   static final Duration FAILURE_TTL = Duration.ofSeconds(30);
   static final int MAX_CONCURRENT = 8;
+  /** Requests that may wait at once, per fetch thread: 64 container threads at most. */
+  static final int WAITING_PER_FETCH = 8;
   /** How long a waiting request may outlast the fetch's own deadline (thread hand-offs). */
   private static final Duration GRACE = Duration.ofMillis(500);
   private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d+)");
@@ -86,6 +90,8 @@ public final class ClientMetadataDocuments {
   private final DocumentFetcher fetcher;
   private final boolean allowPrivate;
   private final ThreadPoolExecutor fetches;
+  // Requests waiting for a fetch hold container threads: bounded too (followers of one URL).
+  private final Semaphore waiting;
   // Bounded: anyone can make the gateway fetch documents at URLs of their choosing.
   private final ExpiringCache<String, RegisteredClient> cache = new ExpiringCache<>(10_000);
   private final ExpiringCache<String, String> failures = new ExpiringCache<>(10_000);
@@ -94,6 +100,7 @@ public final class ClientMetadataDocuments {
   ClientMetadataDocuments(SSLContext tls, boolean allowPrivate, int maxConcurrent) {
     this.fetcher = new DocumentFetcher(tls, maxConcurrent);
     this.allowPrivate = allowPrivate;
+    this.waiting = new Semaphore(WAITING_PER_FETCH * maxConcurrent);
     // No queue: a fetch beyond the limit is refused at once rather than left to wait.
     this.fetches = new ThreadPoolExecutor(0, maxConcurrent, 60, TimeUnit.SECONDS,
         new SynchronousQueue<>(), task -> {
@@ -138,13 +145,32 @@ public final class ClientMetadataDocuments {
       LOG.info(() -> "client metadata document " + clientId + " refused: " + e.getMessage());
       return Optional.empty();
     }
-    CompletableFuture<Outcome> mine = new CompletableFuture<>();
-    CompletableFuture<Outcome> flight = inFlight.putIfAbsent(clientId, mine);
-    if (flight == null) {
-      flight = mine;
-      start(clientId, url, mine);
+    if (!waiting.tryAcquire()) {
+      throw busy(clientId);
     }
-    return Optional.ofNullable(await(clientId, flight).client());
+    try {
+      CompletableFuture<Outcome> mine = new CompletableFuture<>();
+      CompletableFuture<Outcome> flight = inFlight.putIfAbsent(clientId, mine);
+      if (flight == null) {
+        flight = mine;
+        start(clientId, url, mine);
+      }
+      return Optional.ofNullable(await(clientId, flight).client());
+    } finally {
+      waiting.release();
+    }
+  }
+
+  /** Requests waiting for a fetch now (tests). */
+  int waiting() {
+    return WAITING_PER_FETCH * fetches.getMaximumPoolSize() - waiting.availablePermits();
+  }
+
+  private OAuthException busy(String clientId) {
+    LOG.warning(() -> "client metadata document " + clientId + " not fetched: "
+        + fetches.getMaximumPoolSize() + " fetches and their waiting requests are the limit");
+    return new OAuthException(new OAuthError("temporarily_unavailable", "too many client"
+        + " metadata documents are being fetched; try again in a few seconds", 503));
   }
 
   private void start(String clientId, URI url, CompletableFuture<Outcome> flight) {
@@ -169,10 +195,7 @@ public final class ClientMetadataDocuments {
       return new Outcome(null, "interrupted");
     }
     if (outcome == BUSY) {
-      LOG.warning(() -> "client metadata document " + clientId + " not fetched: already "
-          + fetches.getMaximumPoolSize() + " fetches in progress");
-      throw new OAuthException(new OAuthError("temporarily_unavailable", "too many client"
-          + " metadata documents are being fetched; try again in a few seconds", 503));
+      throw busy(clientId);
     }
     return outcome;
   }

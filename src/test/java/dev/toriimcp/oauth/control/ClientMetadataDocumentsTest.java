@@ -349,6 +349,38 @@ class ClientMetadataDocumentsTest {
   }
 
   @Test
+  void requestsBeyondTheWaitingLimitFailAtOnce() throws Exception {
+    release = new CountDownLatch(1);
+    HOLDING.set(0);
+    ClientMetadataDocuments documents = new ClientMetadataDocuments(tls, true, 1);
+    int limit = ClientMetadataDocuments.WAITING_PER_FETCH;
+    ExecutorService threads = Executors.newFixedThreadPool(limit);
+    try {
+      for (int i = 0; i < limit; i++) {
+        threads.submit(() -> documents.resolve(url("/hold/shared")));
+      }
+      long waited = System.nanoTime();
+      while ((documents.waiting() < limit || HOLDING.get() < 1)
+          && System.nanoTime() - waited < TimeUnit.SECONDS.toNanos(4)) {
+        Thread.sleep(20);
+      }
+      assertThat(documents.waiting()).as("requests waiting for the one fetch").isEqualTo(limit);
+      assertThat(HOLDING.get()).as("one upstream request for all of them").isEqualTo(1);
+      long start = System.nanoTime();
+
+      assertThatThrownBy(() -> documents.resolve(url("/hold/shared")))
+          .isInstanceOfSatisfying(OAuthException.class,
+              e -> assertThat(e.error().code()).isEqualTo("temporarily_unavailable"));
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+    } finally {
+      release.countDown();
+      threads.shutdown();
+      threads.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    assertThat(documents.waiting()).as("given back").isZero();
+  }
+
+  @Test
   void connectsToTheCheckedAddressWhileTlsAndHostUseTheName() throws Exception {
     DOCUMENTS.put("/pinned", new String[] {"200", "application/json", "{}"});
     DocumentFetcher fetcher = new DocumentFetcher(tls, 2);

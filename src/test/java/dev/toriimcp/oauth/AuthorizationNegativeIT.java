@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.SelfSignedTls;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +23,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,19 +38,39 @@ class AuthorizationNegativeIT {
   private static final String REDIRECT = "https://client.example/cb";
   private static GatewayProcess gateway;
   private static String issuer;
+  /** Client ID metadata documents by path, served over HTTPS on loopback (research §5.8). */
+  private static final Map<String, String> DOCUMENTS = new ConcurrentHashMap<>();
+  private static HttpsServer documents;
 
   @BeforeAll
   static void start() throws Exception {
+    SelfSignedTls tls = SelfSignedTls.create();
+    documents = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    documents.setHttpsConfigurator(new HttpsConfigurator(tls.context()));
+    documents.createContext("/", exchange -> {
+      String document = DOCUMENTS.get(exchange.getRequestURI().getPath());
+      byte[] body = (document == null ? "{}" : document).getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.getResponseHeaders().add("Cache-Control", "max-age=0");
+      exchange.sendResponseHeaders(document == null ? 404 : 200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    documents.start();
+    // The configuration allows metadata documents on loopback; the JVM trusts only the test's
+    // certificate (JAVA_TOOL_OPTIONS: no change to how the gateway is started).
     gateway = GatewayProcess.start("authorization-negative",
         Path.of("src/test/resources/it/two-backends.yaml"),
-        Map.of("TORII_DATA", "target/it-data/authorization-negative-" + System.nanoTime()));
-    gateway.awaitReady(Duration.ofSeconds(120));
+        Map.of("TORII_DATA", "target/it-data/authorization-negative-" + System.nanoTime(),
+            "JAVA_TOOL_OPTIONS", tls.trustOptions()));
+    gateway.awaitReady(Duration.ofSeconds(300)); // two WARs; minutes on a busy 2-core machine
     issuer = gateway.uri("").toString();
   }
 
   @AfterAll
   static void stop() {
     gateway.close();
+    documents.stop(0);
   }
 
   private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
@@ -243,7 +269,68 @@ class AuthorizationNegativeIT {
     assertThat(statuses).containsExactly(401, 401, 401, 401, 401, 429);
   }
 
+  @Test
+  void aRedirectUriAddedToAMetadataDocumentLaterNeedsConsentOfItsOwn() throws Exception {
+    // research CM-13: a consent covers the redirect URIs the user saw, not those added since.
+    String client = "https://localhost:" + documents.getAddress().getPort() + "/cm13/client.json";
+    String other = "https://client.example/other";
+    DOCUMENTS.put("/cm13/client.json", metadataDocument(client, REDIRECT));
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+
+    HttpResponse<String> login = send(browser, authorize(client, REDIRECT, challenge("m"), "demo"));
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    HttpResponse<String> loggedIn = send(browser, gateway.uri("/authorize/login"), form("request",
+        hidden(login.body(), "request"), "csrf", hidden(login.body(), "csrf"), "username", "bob",
+        "password", "builder"));
+    HttpResponse<String> consent = send(browser,
+        URI.create(loggedIn.headers().firstValue("Location").orElseThrow()));
+    assertThat(consent.body()).contains("id=\"approve\"");
+    assertThat(approve(browser, consent)).startsWith(REDIRECT + "?code=");
+    HttpResponse<String> again = send(browser, authorize(client, REDIRECT, challenge("m"), "demo"));
+    assertThat(again.statusCode()).as("the approved redirect URI needs no new consent")
+        .isEqualTo(303);
+
+    DOCUMENTS.put("/cm13/client.json", metadataDocument(client, REDIRECT, other));
+    HttpResponse<String> added = send(browser, authorize(client, other, challenge("m"), "demo"));
+
+    assertThat(added.statusCode()).as("a consent page, no code").isEqualTo(200);
+    assertThat(added.headers().firstValue("Location")).isEmpty();
+    assertThat(added.body()).contains("id=\"approve\"").contains("client.example");
+    assertThat(approve(browser, added)).startsWith(other + "?code=");
+    assertThat(send(browser, authorize(client, other, challenge("m"), "demo")).statusCode())
+        .as("approved now").isEqualTo(303);
+    assertThat(send(browser, authorize(client, REDIRECT, challenge("m"), "demo")).statusCode())
+        .as("the first approval still stands").isEqualTo(303);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
+
+  private static String metadataDocument(String clientId, String... redirectUris) {
+    return "{\"client_id\": \"" + clientId + "\", \"client_name\": \"Metadata App\","
+        + " \"token_endpoint_auth_method\": \"none\", \"redirect_uris\": [\""
+        + String.join("\", \"", redirectUris) + "\"]}";
+  }
+
+  /** Approves on the consent page; returns where the gateway sends the browser. */
+  private String approve(HttpClient browser, HttpResponse<String> consentPage) throws Exception {
+    HttpResponse<String> approved = send(browser, gateway.uri("/authorize/consent"), form(
+        "request", hidden(consentPage.body(), "request"), "csrf", hidden(consentPage.body(), "csrf"),
+        "decision", "approve"));
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(303);
+    return approved.headers().firstValue("Location").orElseThrow();
+  }
+
+  private static HttpResponse<String> send(HttpClient browser, URI uri) throws Exception {
+    return browser.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> send(HttpClient browser, URI uri, String form)
+      throws Exception {
+    return browser.send(HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+  }
 
   private String register(String body) throws Exception {
     HttpResponse<String> response = post("/register", "application/json", body);

@@ -203,7 +203,8 @@ public class AuthorizationResource {
     if (login == null) {
       return LoginPage.render(200, backend, session, id, "", null);
     }
-    if (consents.granted(login.subject(), pending.clientId(), backend.name(), pending.scope())) {
+    if (consents.granted(login.subject(), pending.clientId(), backend.name(), pending.scope(),
+        pending.redirectUri())) {
       session.take(id);
       return approve(pending, login);
     }
@@ -212,7 +213,7 @@ public class AuthorizationResource {
 
   private Response approve(PendingAuthorization pending, AuthorizationSession.Login login) {
     consents.grant(login.subject(), pending.clientId(), pending.backend(), pending.scope(),
-        login.sealedCredential(), login.expiresAt());
+        pending.redirectUri(), login.sealedCredential(), login.expiresAt());
     String code = tokens.issueCode(pending.clientId(), pending.redirectUri(),
         pending.codeChallenge(), login.subject(), pending.backend(), pending.scope());
     Map<String, String> parameters = new LinkedHashMap<>();

@@ -74,7 +74,7 @@ public class Clients {
     return Optional.ofNullable(storage.inTransaction(em -> em.find(RegisteredClient.class, clientId)));
   }
 
-  private ClientMetadataDocuments documents() {
+  private synchronized ClientMetadataDocuments documents() {
     ClientMetadataDocuments current = documents;
     if (current == null) {
       current = ClientMetadataDocuments.forRuntime(

@@ -8,8 +8,9 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 
 /**
- * Consents per (user, client, backend), and the user's sealed upstream credential stored with the
- * grant: one transaction, so a code is never issued without the credential it needs.
+ * Consents per (user, client, backend) and the redirect URIs they were given for (research
+ * CM-13), and the user's sealed upstream credential stored with the grant: one transaction, so
+ * a code is never issued without the credential it needs.
  */
 @ApplicationScoped
 public class Consents {
@@ -17,17 +18,25 @@ public class Consents {
   @Inject Storage storage;
   @Inject dev.toriimcp.upstream.control.UpstreamCredentials credentials;
 
-  public boolean granted(String subject, String clientId, String backend, String scope) {
+  /** Whether the user approved this client, this scope and this redirect URI before. */
+  public boolean granted(String subject, String clientId, String backend, String scope,
+      String redirectUri) {
     Consent consent = storage.inTransaction(em ->
         em.find(Consent.class, new Consent.Key(subject, clientId, backend)));
-    return consent != null && Scopes.parse(consent.scope()).containsAll(Scopes.parse(scope));
+    return consent != null && Scopes.parse(consent.scope()).containsAll(Scopes.parse(scope))
+        && consent.covers(redirectUri);
   }
 
   public void grant(String subject, String clientId, String backend, String scope,
-      String sealedCredential, Instant credentialExpiresAt) {
+      String redirectUri, String sealedCredential, Instant credentialExpiresAt) {
     Instant now = Instant.now();
     storage.inTransaction(em -> {
-      em.merge(new Consent(subject, clientId, backend, scope, now));
+      Consent consent = em.find(Consent.class, new Consent.Key(subject, clientId, backend));
+      if (consent == null) {
+        em.persist(new Consent(subject, clientId, backend, scope, redirectUri, now));
+      } else {
+        consent.approve(scope, redirectUri, now);
+      }
       UpstreamCredential credential =
           em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend));
       if (credential == null) {

@@ -13,6 +13,7 @@ import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.platform.control.GatewayStartup;
 import dev.toriimcp.upstream.control.UpstreamCredentials;
 import dev.toriimcp.upstream.control.UpstreamInvoker;
+import dev.toriimcp.upstream.control.UpstreamOrigins;
 import dev.toriimcp.upstream.control.UpstreamRequestBuilder;
 import dev.toriimcp.upstream.control.UpstreamResponseMapper;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
@@ -204,6 +205,12 @@ public class McpDispatcher {
       } catch (InvalidArgumentsException e) {
         audit(backend, tool, grant, "invalid-arguments", start);
         return result(id, toolError(e.getMessage()));
+      }
+      String offOrigin = new UpstreamOrigins(backend.baseUrl(), catalog.serverOrigins())
+          .refusal(tool.name(), backend.name(), request.uri());
+      if (offOrigin != null) {
+        audit(backend, tool, grant, "refused-origin", start);
+        return result(id, toolError(offOrigin));
       }
       Optional<String> credential = backend.auth() == null ? Optional.of("")
           : credentials.open(grant.subject(), backend.name());

@@ -265,4 +265,40 @@ class UpstreamRequestBuilderTest {
     assertThat(status.rawQuery()).isEqualTo("status=available&status=sold");
   }
 
+
+  /**
+   * Issue 12 item 7, at call time: a path the compiler would refuse, built anyway, must not pass
+   * the origin check that comes before the credential.
+   */
+  @Test
+  void aUrlThatLeavesTheConfiguredOriginIsRefusedBeforeTheCredential() throws Exception {
+    URI base = URI.create("https://api.example.com");
+    dev.toriimcp.catalog.entity.ParameterBinding p = new dev.toriimcp.catalog.entity.ParameterBinding(
+        "p", "p", dev.toriimcp.catalog.entity.ParameterLocation.PATH, true, "simple", false, false);
+    UpstreamOrigins origins = new UpstreamOrigins(base, List.of());
+    for (String[] attack : new String[][] {{"{p}/x", ".evil.com"}, {"@evil.com/{p}", "x"},
+        {"{p}/x", ":8443"}}) {
+      CompiledTool tool = new CompiledTool("t", null, null, null, null, null,
+          new dev.toriimcp.catalog.entity.OperationBinding("GET", attack[0], List.of(), List.of(p),
+              null, List.of()), null);
+      URI built = new UpstreamRequestBuilder(base, URI.create("file:/spec.yaml"))
+          .build(tool, JSON.createObjectNode().put("p", attack[1])).uri();
+
+      assertThat(origins.allows(built)).as("%s", built).isFalse();
+      assertThat(origins.refusal("t", "demo", built)).startsWith("Tool 't' was not called: its URL"
+          + " would leave the origin of backend 'demo'").doesNotContain("evil");
+    }
+    assertThat(origins.refusal("t", "demo", URI.create("https://API.example.com:443/x?y"))).isNull();
+    assertThat(origins.allows(URI.create("http://api.example.com/x"))).isFalse();
+    assertThat(origins.allows(URI.create("https://api.example.com:8443/x"))).isFalse();
+
+    // Without base_url: the origins of the spec's top-level servers.
+    UpstreamOrigins servers = new UpstreamOrigins(null, List.of(
+        dev.toriimcp.catalog.entity.Origin.of(URI.create("https://a.example/v1")),
+        dev.toriimcp.catalog.entity.Origin.of(URI.create("http://b.example:8080"))));
+    assertThat(servers.allows(URI.create("https://a.example:443/v2/x"))).isTrue();
+    assertThat(servers.allows(URI.create("http://b.example:8080/x"))).isTrue();
+    assertThat(servers.allows(URI.create("http://a.example/x"))).isFalse();
+    assertThat(servers.allows(URI.create("https://c.example/x"))).isFalse();
+  }
 }

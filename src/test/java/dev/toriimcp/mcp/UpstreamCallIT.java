@@ -76,6 +76,30 @@ class UpstreamCallIT {
           Thread.currentThread().interrupt();
         }
       }
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      if (exchange.getRequestURI().getPath().endsWith("/996")) {
+        // An upstream that echoes the request, as debug endpoints do: the exact header, its
+        // base64 and, JSON-escaped, the way a library that escapes '/' writes it.
+        com.fasterxml.jackson.databind.node.ObjectNode echo =
+            JSON.createObjectNode().put("id", 996).put("name", authorization);
+        echo.putArray("photoUrls")
+            .add(java.util.Base64.getEncoder().encodeToString(
+                ("Authorization: " + authorization).getBytes(StandardCharsets.UTF_8)))
+            .add("https://upstream/?access_token=" + java.net.URLEncoder.encode(
+                authorization.substring("Bearer ".length()), StandardCharsets.UTF_8));
+        Exchanges.json(exchange, 200, echo.toString().replace("/", "\\/")
+            .getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (exchange.getRequestURI().getPath().endsWith("/995")) {
+        byte[] page = ("<h1>500</h1><pre>GET " + exchange.getRequestURI() + "\nAuthorization: "
+            + authorization + "</pre>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(500, page.length);
+        exchange.getResponseBody().write(page);
+        exchange.close();
+        return;
+      }
       int status = rejectAll.get() ? 401 : 200;
       // Pet 997 answers with an array, which the pet's output schema does not allow.
       byte[] answer = (exchange.getRequestURI().getPath().endsWith("/997") ? "[1, 2]"
@@ -155,6 +179,51 @@ class UpstreamCallIT {
     call("petstore", token, "addPet", "{\"body\": {\"name\": \"Rex\", \"photoUrls\": [\"u\"]}}");
     assertThat(received).singleElement().satisfies(r -> assertThat(r).startsWith("POST /api/v3/pet?null")
         .contains("\"name\":\"Rex\"").doesNotContain(token));
+  }
+
+  /** Issue 12 item 6: the upstream echoes the user's credential; the model must not get it. */
+  @Test
+  void anUpstreamThatEchoesTheCredentialDoesNotHandItToTheModel() throws Exception {
+    received.clear();
+    HttpResponse<String> echoed = call("petstore", token, "getPetById", "{\"petId\": 996}");
+    HttpResponse<String> errorPage = call("petstore", token, "getPetById", "{\"petId\": 995}");
+
+    assertThat(received).hasSize(2).allSatisfy(r ->
+        assertThat(r).contains("Authorization: [Bearer upstream-carol-token]"));
+    String base64 = java.util.Base64.getEncoder().encodeToString(
+        "Authorization: Bearer upstream-carol-token".getBytes(StandardCharsets.UTF_8));
+    for (HttpResponse<String> response : List.of(echoed, errorPage)) {
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).doesNotContain("upstream-carol-token")
+          .doesNotContain(base64.substring(30, 50)).contains("[redacted]");
+    }
+    JsonNode result = JSON.readTree(echoed.body()).path("result");
+    assertThat(result.path("isError").asBoolean()).isFalse();
+    assertThat(result.at("/structuredContent/name").asText()).isEqualTo("Bearer [redacted]");
+    assertThat(result.at("/structuredContent/photoUrls/1").asText())
+        .isEqualTo("https://upstream/?access_token=[redacted]");
+    JsonNode error = JSON.readTree(errorPage.body()).path("result");
+    assertThat(error.path("isError").asBoolean()).isTrue();
+    assertThat(error.at("/content/0/text").asText()).startsWith("HTTP 500 from upstream:")
+        .contains("Authorization: Bearer [redacted]</pre>");
+  }
+
+  /** Issue 12 item 8: dot-segments and slashes in a path value never reach the upstream. */
+  @Test
+  void aPathValueThatCouldLeaveTheOperationsPathIsRefusedBeforeTheUpstream() throws Exception {
+    received.clear();
+    for (String value : List.of("..", "../admin", "a%2Fb", "%252e%252e")) {
+      JsonNode result = JSON.readTree(call("petstore", token, "getUserByName",
+          JSON.createObjectNode().put("username", value).toString()).body()).path("result");
+
+      assertThat(result.path("isError").asBoolean()).as(value).isTrue();
+      assertThat(result.at("/content/0/text").asText()).as(value)
+          .startsWith("Invalid arguments: 'username' is a path segment and must not");
+    }
+    assertThat(received).isEmpty();
+    // An ordinary name still goes through.
+    call("petstore", token, "getUserByName", "{\"username\": \"carol.smith\"}");
+    assertThat(received).singleElement().asString().startsWith("GET /api/v3/user/carol.smith?");
   }
 
   @Test

@@ -32,7 +32,8 @@ public final class CatalogCompilation {
   public BackendCatalog compile(BackendDefinition backend) {
     try {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
-      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy(), backend.tools()));
+      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy(),
+          backend.tools(), backend.baseUrl()));
     } catch (SpecLoadException e) {
       return new BackendCatalog.Failed(backend.name(), e.getMessage());
     } catch (RuntimeException e) {

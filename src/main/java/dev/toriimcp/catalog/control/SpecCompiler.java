@@ -72,7 +72,17 @@ public final class SpecCompiler {
    */
   public ToolCatalog compile(String backend, SpecLoader.LoadedSpec spec, Policy policy,
       Map<String, ToolOverride> overrides) {
+    return compile(backend, spec, policy, overrides, null);
+  }
+
+  /**
+   * @param baseUrl the backend's {@code base_url}, or {@code null}: operations whose servers
+   *     point elsewhere than the document's are then refused ({@link ServerOrigins})
+   */
+  public ToolCatalog compile(String backend, SpecLoader.LoadedSpec spec, Policy policy,
+      Map<String, ToolOverride> overrides, java.net.URI baseUrl) {
     JsonNode document = spec.document();
+    ServerOrigins origins = new ServerOrigins(document, spec.location(), baseUrl);
     SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth());
     SchemaTranslator responses = new SchemaTranslator(document, settings.maxRefDepth(), false);
     List<String> warnings = new ArrayList<>(spec.warnings());
@@ -102,6 +112,12 @@ public final class SpecCompiler {
           skipped.add(new SkippedOperation(upper, path, refusal));
           continue;
         }
+        List<String> servers = ServerOrigins.candidates(document, pathItem, operation);
+        refusal = origins.refusal(path, servers);
+        if (refusal != null) {
+          skipped.add(new SkippedOperation(upper, path, refusal));
+          continue;
+        }
         String key = text(operation, "operationId");
         ToolOverride override = key == null ? null : overrides.get(key);
         if (override == null) {
@@ -109,7 +125,8 @@ public final class SpecCompiler {
           override = overrides.get(key);
         }
         unused.remove(key);
-        CompiledTool tool = tool(document, schemas, naming, upper, path, pathItem, operation, override);
+        CompiledTool tool = tool(schemas, naming, upper, path, servers, pathItem, operation,
+            override);
         if (override != null && override.outputSchema()) {
           ObjectNode output = OutputSchemas.of(responses, operation);
           if (output == null) {
@@ -123,11 +140,13 @@ public final class SpecCompiler {
       }
     }
     unused.forEach(key -> warnings.add("tools override '" + key + "' matches no operation"));
-    return new ToolCatalog(backend, spec.version(), tools, skipped, warnings);
+    return new ToolCatalog(backend, spec.version(), tools, skipped, warnings,
+        origins.documentOrigins());
   }
 
-  private CompiledTool tool(JsonNode document, SchemaTranslator schemas, ToolNaming naming,
-      String method, String path, JsonNode pathItem, JsonNode operation, ToolOverride override) {
+  private CompiledTool tool(SchemaTranslator schemas, ToolNaming naming, String method,
+      String path, List<String> servers, JsonNode pathItem, JsonNode operation,
+      ToolOverride override) {
     String name = override != null && override.name() != null ? override.name()
         : naming.name(text(operation, "operationId"), method, path);
     ObjectNode inputSchema = NODES.objectNode().put("type", "object");
@@ -158,8 +177,8 @@ public final class SpecCompiler {
     }
     description = trim(description, settings.maxDescriptionLength());
     ToolAnnotations annotations = ToolAnnotations.forMethod(method);
-    OperationBinding binding = new OperationBinding(method, path,
-        servers(document, pathItem, operation), parameters, bodyBinding, accept(operation));
+    OperationBinding binding = new OperationBinding(method, path, servers, parameters,
+        bodyBinding, accept(operation));
     return new CompiledTool(name, title, description, inputSchema, null, annotations, binding,
         definition(name, title, description, inputSchema, null, annotations));
   }
@@ -298,28 +317,6 @@ public final class SpecCompiler {
     });
     schema.set("properties", rewritten);
     return schema;
-  }
-
-  private static List<String> servers(JsonNode document, JsonNode pathItem, JsonNode operation) {
-    for (JsonNode candidates : List.of(operation.path("servers"), pathItem.path("servers"),
-        document.path("servers"))) {
-      if (candidates.isArray() && !candidates.isEmpty()) {
-        List<String> urls = new ArrayList<>();
-        candidates.forEach(server -> urls.add(substituteVariables(server)));
-        return urls;
-      }
-    }
-    return List.of("/");
-  }
-
-  private static String substituteVariables(JsonNode server) {
-    String url = server.path("url").asText("/");
-    Iterator<Map.Entry<String, JsonNode>> variables = server.path("variables").fields();
-    while (variables.hasNext()) {
-      Map.Entry<String, JsonNode> variable = variables.next();
-      url = url.replace("{" + variable.getKey() + "}", variable.getValue().path("default").asText(""));
-    }
-    return url;
   }
 
   private static List<String> accept(JsonNode operation) {

@@ -24,8 +24,8 @@ import java.util.List;
  */
 public final class SpecLoader {
 
-  /** A loaded document. */
-  public record LoadedSpec(JsonNode document, String version, List<String> warnings) {}
+  /** A loaded document and where it was loaded from (relative server URLs resolve against it). */
+  public record LoadedSpec(JsonNode document, String version, List<String> warnings, URI location) {}
 
   public LoadedSpec load(URI location) throws SpecLoadException {
     // swagger-parser's reference resolution is by far the slowest step (seconds on OpenAI's
@@ -37,7 +37,7 @@ public final class SpecLoader {
       refuseForeignOrigins(location, parsed.document());
       parsed = parse(location, true);
     }
-    return new LoadedSpec(parsed.document(), parsed.version(), parsed.messages());
+    return new LoadedSpec(parsed.document(), parsed.version(), parsed.messages(), location);
   }
 
   private record Parsed(JsonNode document, String version, List<String> messages) {}

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param tools the tools, in spec order
  * @param skipped operations that are not tools, with the reason
  * @param warnings parser messages that did not prevent loading
+ * @param serverOrigins the origins of the document's top-level {@code servers} (resolved against
+ *     the spec's location; the spec's own origin when it declares none): without {@code
+ *     base_url}, the only origins a call and the user's credential may go to (ADR 0016)
  */
 public record ToolCatalog(
     String backend,
@@ -20,13 +23,14 @@ public record ToolCatalog(
     List<CompiledTool> tools,
     List<SkippedOperation> skipped,
     List<String> warnings,
+    List<Origin> serverOrigins,
     Map<String, CompiledTool> byName) {
 
   public ToolCatalog(
       String backend, String specVersion, List<CompiledTool> tools,
-      List<SkippedOperation> skipped, List<String> warnings) {
+      List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins) {
     this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
-        index(tools));
+        List.copyOf(serverOrigins), index(tools));
   }
 
   public Optional<CompiledTool> tool(String name) {

@@ -11,8 +11,10 @@ import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.platform.control.GatewayStartup;
+import dev.toriimcp.upstream.control.CredentialRedaction;
 import dev.toriimcp.upstream.control.UpstreamCredentials;
 import dev.toriimcp.upstream.control.UpstreamInvoker;
+import dev.toriimcp.upstream.control.UpstreamOrigins;
 import dev.toriimcp.upstream.control.UpstreamRequestBuilder;
 import dev.toriimcp.upstream.control.UpstreamResponseMapper;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
@@ -205,6 +207,12 @@ public class McpDispatcher {
         audit(backend, tool, grant, "invalid-arguments", start);
         return result(id, toolError(e.getMessage()));
       }
+      String offOrigin = new UpstreamOrigins(backend.baseUrl(), catalog.serverOrigins())
+          .refusal(tool.name(), backend.name(), request.uri());
+      if (offOrigin != null) {
+        audit(backend, tool, grant, "refused-origin", start);
+        return result(id, toolError(offOrigin));
+      }
       Optional<String> credential = backend.auth() == null ? Optional.of("")
           : credentials.open(grant.subject(), backend.name());
       if (credential.isEmpty()) {
@@ -218,10 +226,12 @@ public class McpDispatcher {
       CompletableFuture<UpstreamResponse> call = invoker.start(request);
       InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
       pending = true;
+      String applied = credential.get();
       return new McpOutcome.Pending(call.handle((response, failure) -> {
         permit.release();
         registration.close();
-        return answer(id, backend, tool, grant, protocolVersion, start, invoker, response, failure);
+        return answer(id, backend, tool, grant, protocolVersion, start, invoker, response, failure,
+            applied);
       }));
     } finally {
       if (!pending) {
@@ -233,7 +243,7 @@ public class McpDispatcher {
   /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */
   private McpOutcome answer(JsonNode id, BackendDefinition backend, CompiledTool tool,
       AccessGrant grant, String protocolVersion, long start, UpstreamInvoker invoker,
-      UpstreamResponse response, Throwable failure) {
+      UpstreamResponse response, Throwable failure, String credential) {
     String status = "gateway-error";
     try {
       if (failure != null) {
@@ -254,8 +264,10 @@ public class McpDispatcher {
       String resourceUri = "torii://" + backend.name() + "/" + tool.name();
       // A client that was shown no outputSchema is held to none.
       boolean structured = tool.outputSchema() != null && ProtocolShapes.structured(protocolVersion);
+      // An upstream that echoes the request (debug or error pages) must not hand the model the
+      // user's credential (ADR 0016).
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-          response, resourceUri, structured);
+          response, resourceUri, structured, CredentialRedaction.of(backend.auth(), credential));
       return result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()

@@ -29,8 +29,10 @@ import java.util.Set;
  *
  * <p>The base URL is the backend's {@code base_url}, else the operation's, path item's or
  * document's first server, resolved against the spec's own URL when relative. Path parameters are
- * encoded so that no value can change the path: {@code /}, {@code ?}, {@code #} and {@code %} are
- * percent-encoded and a value made only of dots is encoded as well.
+ * encoded so that no value can change the path: {@code ?}, {@code #} and {@code %} are
+ * percent-encoded, and values that a server could still read as another path ({@code .},
+ * {@code ..}, anything with a {@code /} or {@code \}, encoded or not) are refused
+ * ({@link PathSegmentGuard}, ADR 0016).
  */
 public final class UpstreamRequestBuilder {
 
@@ -70,7 +72,14 @@ public final class UpstreamRequestBuilder {
         continue;
       }
       switch (parameter.in()) {
-        case PATH -> path = path.replace("{" + parameter.name() + "}", pathValue(parameter, value));
+        case PATH -> {
+          String problem = PathSegmentGuard.problem(parameter.argument(), value);
+          if (problem != null) {
+            problems.add(problem);
+          } else {
+            path = path.replace("{" + parameter.name() + "}", pathValue(parameter, value));
+          }
+        }
         case QUERY -> appendQuery(query, parameter, value);
         case HEADER -> header(parameter, value, headers, problems);
         case COOKIE -> cookies.add(cookie(parameter, value));

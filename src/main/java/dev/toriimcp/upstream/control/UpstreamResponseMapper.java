@@ -24,7 +24,9 @@ import java.util.Locale;
  * </ul>
  *
  * A body over the size limit is cut with a note saying so; a cut binary body is not sent at all,
- * since partial bytes would be garbage.
+ * since partial bytes would be garbage. Every copy of the user's upstream credential is replaced
+ * first, in text, {@code structuredContent}, binary content and the media type alike ({@link
+ * CredentialRedaction}, ADR 0016).
  */
 public final class UpstreamResponseMapper {
 
@@ -48,7 +50,13 @@ public final class UpstreamResponseMapper {
    *     object becomes {@code isError: true} instead
    */
   public ObjectNode map(UpstreamResponse response, String resourceUri, boolean structured) {
-    ObjectNode result = mapContent(response, resourceUri);
+    return map(response, resourceUri, structured, CredentialRedaction.NONE);
+  }
+
+  /** @param redaction the copies of the user's credential to remove from the result */
+  public ObjectNode map(UpstreamResponse response, String resourceUri, boolean structured,
+      CredentialRedaction redaction) {
+    ObjectNode result = mapContent(response, resourceUri, redaction);
     if (structured && !result.path("isError").asBoolean() && !result.has("structuredContent")) {
       ObjectNode error = NODES.objectNode();
       error.putArray("content").addObject().put("type", "text").put("text", "The upstream"
@@ -60,11 +68,12 @@ public final class UpstreamResponseMapper {
     return result;
   }
 
-  private ObjectNode mapContent(UpstreamResponse response, String resourceUri) {
+  private ObjectNode mapContent(UpstreamResponse response, String resourceUri,
+      CredentialRedaction redaction) {
     ObjectNode result = NODES.objectNode();
     ArrayNode content = result.putArray("content");
     boolean error = response.status() >= 400;
-    String type = mediaType(response.contentType());
+    String type = redaction.text(mediaType(response.contentType()));
     byte[] body = response.body() == null ? new byte[0] : response.body();
     String prefix = error ? "HTTP " + response.status() + " from upstream" + (body.length == 0 ? "" : ":\n") : "";
     if (body.length == 0) {
@@ -72,11 +81,12 @@ public final class UpstreamResponseMapper {
           : "HTTP " + response.status() + " (no content)");
     } else if (isJson(type) || isText(type)) {
       String text = new String(body, StandardCharsets.UTF_8);
+      text = response.truncated() ? redaction.truncatedText(text) : redaction.text(text);
       content.addObject().put("type", "text").put("text", prefix + text + truncationNote(response));
       if (!error && isJson(type) && !response.truncated()) {
         JsonNode parsed = parse(body);
         if (parsed != null && parsed.isObject()) {
-          result.set("structuredContent", parsed);
+          result.set("structuredContent", redaction.tree(parsed));
         }
       }
     } else if (response.truncated()) {
@@ -84,11 +94,12 @@ public final class UpstreamResponseMapper {
           + " larger than the limit of " + maxBytes + " bytes and was not returned.");
     } else if (type.startsWith("image/") || type.startsWith("audio/")) {
       content.addObject().put("type", type.startsWith("image/") ? "image" : "audio")
-          .put("data", Base64.getEncoder().encodeToString(body)).put("mimeType", type);
+          .put("data", Base64.getEncoder().encodeToString(redaction.bytes(body)))
+          .put("mimeType", type);
     } else {
       ObjectNode resource = content.addObject().put("type", "resource").putObject("resource");
       resource.put("uri", resourceUri).put("mimeType", type)
-          .put("blob", Base64.getEncoder().encodeToString(body));
+          .put("blob", Base64.getEncoder().encodeToString(redaction.bytes(body)));
     }
     result.put("isError", error);
     return result;

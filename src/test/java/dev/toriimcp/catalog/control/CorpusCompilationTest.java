@@ -14,6 +14,7 @@ import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.testing.SpecCorpus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,11 @@ class CorpusCompilationTest {
       .getInstance(SpecVersion.VersionFlag.V202012)
       .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
 
+  /** Operations of the corpus whose {@code servers} leave the document's origins. */
+  private static final Map<String, List<String>> ON_ANOTHER_ORIGIN = Map.of(
+      "github-api.github.com-2022-06.json",
+      List.of("POST /repos/{owner}/{repo}/releases/{release_id}/assets"));
+
   static Stream<SpecCorpus.Spec> corpus() throws Exception {
     return SpecCorpus.all().stream();
   }
@@ -42,7 +48,14 @@ class CorpusCompilationTest {
     assertThat(catalog.tools().size() + catalog.skipped().size())
         .as("tools + skipped operations vs the manifest's count")
         .isEqualTo(spec.operations());
-    assertThat(catalog.skipped()).as("nothing is skipped without a policy").isEmpty();
+    // Without a policy, only operations whose own servers are another origin than the
+    // document's are skipped: the user's credential must not go there (ADR 0016).
+    assertThat(catalog.skipped()).as("skipped without a policy")
+        .extracting(skipped -> skipped.method() + " " + skipped.path())
+        .containsExactlyElementsOf(ON_ANOTHER_ORIGIN.getOrDefault(spec.name(), List.of()));
+    assertThat(catalog.skipped()).allSatisfy(skipped -> assertThat(skipped.reason())
+        .startsWith("its servers point at https://uploads.github.com, not at an origin of the"
+            + " document's servers [https://api.github.com]"));
     List<String> problems = new ArrayList<>();
     for (CompiledTool tool : catalog.tools()) {
       if (!ToolNaming.VALID.matcher(tool.name()).matches()) {

@@ -71,12 +71,42 @@ class UpstreamRequestBuilderTest {
   void pathValuesCannotChangeThePath() throws Exception {
     ToolCatalog catalog = resource("styles-oas3.yaml");
 
-    assertThat(call(catalog, "getItem", "{'path_id': '../admin?x=1#f'}").rawPath())
-        .isEqualTo("/items/..%2Fadmin%3Fx%3D1%23f");
-    assertThat(call(catalog, "getItem", "{'path_id': '..'}").rawPath()).isEqualTo("/items/%2E%2E");
-    assertThat(call(catalog, "getItem", "{'path_id': 'a/b c%'}").rawPath()).isEqualTo("/items/a%2Fb%20c%25");
+    assertThat(call(catalog, "getItem", "{'path_id': 'admin?x=1#f'}").rawPath())
+        .isEqualTo("/items/admin%3Fx%3D1%23f");
+    assertThat(call(catalog, "getItem", "{'path_id': 'a b c%'}").rawPath()).isEqualTo("/items/a%20b%20c%25");
     assertThat(call(catalog, "getItem", "{'path_id': 'Zürich-東京'}").rawPath())
         .isEqualTo("/items/Z%C3%BCrich-%E6%9D%B1%E4%BA%AC");
+    // Dots that are not a whole dot-segment are an ordinary value.
+    assertThat(call(catalog, "getItem", "{'path_id': '...'}").rawPath()).isEqualTo("/items/%2E%2E%2E");
+    assertThat(call(catalog, "getItem", "{'path_id': 'v1.2..3'}").rawPath()).isEqualTo("/items/v1.2..3");
+    assertThat(call(catalog, "getItem", "{'path_id': '100%25'}").rawPath()).isEqualTo("/items/100%2525");
+  }
+
+  /** Issue 12 item 8: Tomcat and nginx decode these and walk out of the operation's path. */
+  @Test
+  void refusesDotSegmentsAndSlashesInPathValuesNamingTheParameter() throws Exception {
+    ToolCatalog catalog = resource("styles-oas3.yaml");
+    CompiledTool getItem = catalog.tool("getItem").orElseThrow();
+    UpstreamRequestBuilder builder = new UpstreamRequestBuilder(server.uri(), URI.create("file:/spec.yaml"));
+
+    for (String value : List.of(".", "..", "../admin", "..%2Fadmin", "%2e%2E", "%2E",
+        "..;jsessionid=1", "a/b", "a\\b", "a%2fb", "a%2Fb", "a%5cb", "a%5Cb", "a%252Fb", "a%255Cb",
+        "%25252F", "%252E%252E", "%2525252525252F")) {
+      InvalidArgumentsException refused = catchThrowableOfType(() -> builder.build(getItem,
+          JSON.createObjectNode().put("path_id", value)), InvalidArgumentsException.class);
+      assertThat(refused).as("value %s", value).isNotNull();
+      assertThat(refused.problems()).singleElement().asString()
+          .startsWith("'path_id' is a path segment and must not");
+    }
+    CompiledTool labels = catalog.tool("labelsAndMatrix").orElseThrow();
+    InvalidArgumentsException item = catchThrowableOfType(() -> builder.build(labels,
+        JSON.readTree("{\"label\": [\"a\", \"..\"], \"coords\": {\"x\": 1}}")),
+        InvalidArgumentsException.class);
+    assertThat(item.problems()).containsExactly("'label' is a path segment and must not be '.' or '..'");
+    InvalidArgumentsException key = catchThrowableOfType(() -> builder.build(labels,
+        JSON.readTree("{\"label\": [\"a\"], \"coords\": {\"x/..\": 1}}")),
+        InvalidArgumentsException.class);
+    assertThat(key.getMessage()).contains("'coords' is a path segment and must not contain '/'");
   }
 
   @Test
@@ -235,4 +265,40 @@ class UpstreamRequestBuilderTest {
     assertThat(status.rawQuery()).isEqualTo("status=available&status=sold");
   }
 
+
+  /**
+   * Issue 12 item 7, at call time: a path the compiler would refuse, built anyway, must not pass
+   * the origin check that comes before the credential.
+   */
+  @Test
+  void aUrlThatLeavesTheConfiguredOriginIsRefusedBeforeTheCredential() throws Exception {
+    URI base = URI.create("https://api.example.com");
+    dev.toriimcp.catalog.entity.ParameterBinding p = new dev.toriimcp.catalog.entity.ParameterBinding(
+        "p", "p", dev.toriimcp.catalog.entity.ParameterLocation.PATH, true, "simple", false, false);
+    UpstreamOrigins origins = new UpstreamOrigins(base, List.of());
+    for (String[] attack : new String[][] {{"{p}/x", ".evil.com"}, {"@evil.com/{p}", "x"},
+        {"{p}/x", ":8443"}}) {
+      CompiledTool tool = new CompiledTool("t", null, null, null, null, null,
+          new dev.toriimcp.catalog.entity.OperationBinding("GET", attack[0], List.of(), List.of(p),
+              null, List.of()), null);
+      URI built = new UpstreamRequestBuilder(base, URI.create("file:/spec.yaml"))
+          .build(tool, JSON.createObjectNode().put("p", attack[1])).uri();
+
+      assertThat(origins.allows(built)).as("%s", built).isFalse();
+      assertThat(origins.refusal("t", "demo", built)).startsWith("Tool 't' was not called: its URL"
+          + " would leave the origin of backend 'demo'").doesNotContain("evil");
+    }
+    assertThat(origins.refusal("t", "demo", URI.create("https://API.example.com:443/x?y"))).isNull();
+    assertThat(origins.allows(URI.create("http://api.example.com/x"))).isFalse();
+    assertThat(origins.allows(URI.create("https://api.example.com:8443/x"))).isFalse();
+
+    // Without base_url: the origins of the spec's top-level servers.
+    UpstreamOrigins servers = new UpstreamOrigins(null, List.of(
+        dev.toriimcp.catalog.entity.Origin.of(URI.create("https://a.example/v1")),
+        dev.toriimcp.catalog.entity.Origin.of(URI.create("http://b.example:8080"))));
+    assertThat(servers.allows(URI.create("https://a.example:443/v2/x"))).isTrue();
+    assertThat(servers.allows(URI.create("http://b.example:8080/x"))).isTrue();
+    assertThat(servers.allows(URI.create("http://a.example/x"))).isFalse();
+    assertThat(servers.allows(URI.create("https://c.example/x"))).isFalse();
+  }
 }

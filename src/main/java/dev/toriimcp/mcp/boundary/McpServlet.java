@@ -5,14 +5,15 @@ import static dev.toriimcp.mcp.boundary.McpWire.framing;
 import static dev.toriimcp.mcp.boundary.McpWire.hostAllowed;
 import static dev.toriimcp.mcp.boundary.McpWire.json;
 import static dev.toriimcp.mcp.boundary.McpWire.jsonContent;
+import static dev.toriimcp.mcp.boundary.McpWire.notAcceptable;
 import static dev.toriimcp.mcp.boundary.McpWire.preflight;
 import static dev.toriimcp.mcp.boundary.McpWire.safe;
 import static dev.toriimcp.mcp.boundary.McpWire.visibleAscii;
+import static dev.toriimcp.mcp.boundary.McpWire.whenDone;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
@@ -26,14 +27,11 @@ import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import jakarta.inject.Inject;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
@@ -180,42 +178,23 @@ public class McpServlet extends HttpServlet {
     String version = version(negotiated, request);
     String conversation = conversation(gate.grant(), sessionId);
     if (message != null && message.isArray()) {
-      batch(request, response, gate, framing, conversation, version, message);
+      JsonRpcBatch.handle(request, response, framing, version, message, new JsonRpcBatch.Endpoint() {
+        @Override
+        public McpOutcome dispatch(JsonNode element) {
+          return McpServlet.this.dispatch(gate, conversation, version, element);
+        }
+
+        @Override
+        public void answer(McpOutcome outcome) throws IOException {
+          McpServlet.this.answer(response, gate, false, framing, outcome);
+        }
+      });
       return;
     }
     McpOutcome outcome = dispatch(gate, conversation, version, message);
     CompletableFuture<McpOutcome> done = outcome instanceof McpOutcome.Pending pending
         ? pending.outcome() : CompletableFuture.completedFuture(outcome);
     whenDone(request, done, () -> answer(response, gate, initialize, framing, done.join()));
-  }
-
-  /** Writes an answer. */
-  private interface Answer {
-    void write() throws IOException;
-  }
-
-  /**
-   * Writes the answer at once if {@code done} is complete; otherwise the request thread goes
-   * back to the pool and the answer is written when the upstream calls end. Each has its own
-   * timeout, so {@code done} always completes.
-   */
-  private static void whenDone(HttpServletRequest request, CompletableFuture<?> done,
-      Answer answer) throws IOException {
-    if (done.isDone()) {
-      answer.write();
-      return;
-    }
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0);
-    done.whenComplete((result, failure) -> {
-      try {
-        answer.write();
-      } catch (IOException | RuntimeException e) {
-        // The client went away; nothing left to tell it.
-      } finally {
-        async.complete();
-      }
-    });
   }
 
   private McpOutcome dispatch(Gate gate, String conversation, String version, JsonNode message) {
@@ -228,84 +207,6 @@ public class McpServlet extends HttpServlet {
       JsonNode id = message != null && message.isObject() ? message.get("id") : null;
       return new McpOutcome.Reply(500, McpDispatcher.errorBody(id, -32603, "Internal error"));
     }
-  }
-
-  /**
-   * A JSON-RPC batch, which only 2025-03-26 allows (research §1.2): each message is dispatched
-   * as if posted alone, and the answer is the array of the responses to its requests (and to
-   * elements that are no message at all), in the batch's order. Notifications and client
-   * responses get none: a batch of only those is 202, or 400 if one of them was refused.
-   * {@code initialize} may not be batched. A call whose upstream refuses the user's credential
-   * makes the whole answer the 401 challenge.
-   */
-  private void batch(HttpServletRequest request, HttpServletResponse response, Gate gate,
-      Framing framing, String conversation, String version, JsonNode messages) throws IOException {
-    String refusal = null;
-    boolean anyRequest = false;
-    for (JsonNode message : messages) {
-      boolean isRequest = McpDispatcher.isRequest(message);
-      anyRequest |= isRequest;
-      if (isRequest && "initialize".equals(message.path("method").asText())) {
-        refusal = "Invalid Request: initialize cannot be part of a batch";
-      }
-    }
-    if (!ProtocolShapes.BATCHING.equals(version)) {
-      refusal = "Invalid Request: JSON-RPC batches exist only in protocol version "
-          + ProtocolShapes.BATCHING + "; send one message per POST";
-    } else if (messages.isEmpty()) {
-      refusal = "Invalid Request: empty batch";
-    }
-    if (refusal != null) {
-      json(response, 400, McpDispatcher.errorBody(null, -32600, refusal));
-      return;
-    }
-    if (anyRequest && framing == Framing.NONE) {
-      notAcceptable(response);
-      return;
-    }
-    List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
-    for (JsonNode message : messages) {
-      McpOutcome outcome = dispatch(gate, conversation, version, message);
-      outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
-          : CompletableFuture.completedFuture(outcome));
-    }
-    whenDone(request, CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)),
-        () -> answerBatch(response, gate, framing, messages, outcomes));
-  }
-
-  private void answerBatch(HttpServletResponse response, Gate gate, Framing framing,
-      JsonNode messages, List<CompletableFuture<McpOutcome>> outcomes) throws IOException {
-    ArrayNode replies = JSON.createArrayNode();
-    JsonNode refused = null;
-    for (int i = 0; i < outcomes.size(); i++) {
-      McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
-      if (done instanceof McpOutcome.ReAuthorize) {
-        answer(response, gate, false, framing, done);
-        return;
-      }
-      if (done instanceof McpOutcome.Reply reply) {
-        // JSON-RPC: no reply to a notification or a response, even a refused one.
-        if (McpDispatcher.expectsReply(messages.get(i))) {
-          replies.add(reply.body());
-        } else if (refused == null) {
-          refused = reply.body();
-        }
-      }
-    }
-    if (!replies.isEmpty()) {
-      answer(response, gate, false, framing, new McpOutcome.Reply(200, replies));
-    } else if (refused != null) {
-      // 2025-03-26 transport: input of only notifications and responses that is not accepted
-      // gets an HTTP error.
-      json(response, 400, refused);
-    } else {
-      response.setStatus(202);
-    }
-  }
-
-  private static void notAcceptable(HttpServletResponse response) throws IOException {
-    json(response, 406, McpDispatcher.errorBody(null, -32000,
-        "Not Acceptable: accept application/json or text/event-stream"));
   }
 
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,

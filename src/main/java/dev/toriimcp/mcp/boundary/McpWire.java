@@ -2,12 +2,16 @@ package dev.toriimcp.mcp.boundary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.mcp.control.McpDispatcher;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -139,6 +143,41 @@ final class McpWire {
       out.write(bytes);
     }
   }
+
+  static void notAcceptable(HttpServletResponse response) throws IOException {
+    json(response, 406, McpDispatcher.errorBody(null, -32000,
+        "Not Acceptable: accept application/json or text/event-stream"));
+  }
+
+  /** Writes an answer. */
+  interface Answer {
+    void write() throws IOException;
+  }
+
+  /**
+   * Writes the answer at once if {@code done} is complete; otherwise the request thread goes
+   * back to the pool and the answer is written when the upstream calls end. Each has its own
+   * timeout, so {@code done} always completes.
+   */
+  static void whenDone(HttpServletRequest request, CompletableFuture<?> done, Answer answer)
+      throws IOException {
+    if (done.isDone()) {
+      answer.write();
+      return;
+    }
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    done.whenComplete((result, failure) -> {
+      try {
+        answer.write();
+      } catch (IOException | RuntimeException e) {
+        // The client went away; nothing left to tell it.
+      } finally {
+        async.complete();
+      }
+    });
+  }
+
   static String safe(String text) {
     String cut = text.length() > 64 ? text.substring(0, 64) : text;
     return cut.replaceAll("[^A-Za-z0-9_.-]", "?");

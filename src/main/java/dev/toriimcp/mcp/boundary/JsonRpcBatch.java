@@ -1,0 +1,104 @@
+package dev.toriimcp.mcp.boundary;
+
+import static dev.toriimcp.mcp.boundary.McpWire.json;
+import static dev.toriimcp.mcp.boundary.McpWire.notAcceptable;
+import static dev.toriimcp.mcp.boundary.McpWire.whenDone;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.toriimcp.mcp.boundary.McpWire.Framing;
+import dev.toriimcp.mcp.control.McpDispatcher;
+import dev.toriimcp.mcp.control.ProtocolShapes;
+import dev.toriimcp.mcp.entity.McpOutcome;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A JSON-RPC batch, which only 2025-03-26 allows (research §1.2; JSON-RPC 2.0 §6): each message
+ * is dispatched as if posted alone, and the answer is the array of the responses to its requests
+ * (and to elements that are no message at all), in the batch's order. Notifications and client
+ * responses get none: a batch of only those is 202, or 400 if one of them was refused.
+ * {@code initialize} may not be batched. A call whose upstream refuses the user's credential
+ * makes the whole answer the 401 challenge.
+ */
+final class JsonRpcBatch {
+
+  /** What the endpoint does with one message of the batch, and how it writes an answer. */
+  interface Endpoint {
+    McpOutcome dispatch(JsonNode message);
+
+    void answer(McpOutcome outcome) throws IOException;
+  }
+
+  private JsonRpcBatch() {}
+
+  static void handle(HttpServletRequest request, HttpServletResponse response, Framing framing,
+      String version, JsonNode messages, Endpoint endpoint) throws IOException {
+    String refusal = null;
+    boolean anyRequest = false;
+    for (JsonNode message : messages) {
+      boolean isRequest = McpDispatcher.isRequest(message);
+      anyRequest |= isRequest;
+      if (isRequest && "initialize".equals(message.path("method").asText())) {
+        refusal = "Invalid Request: initialize cannot be part of a batch";
+      }
+    }
+    if (!ProtocolShapes.BATCHING.equals(version)) {
+      refusal = "Invalid Request: JSON-RPC batches exist only in protocol version "
+          + ProtocolShapes.BATCHING + "; send one message per POST";
+    } else if (messages.isEmpty()) {
+      refusal = "Invalid Request: empty batch";
+    }
+    if (refusal != null) {
+      json(response, 400, McpDispatcher.errorBody(null, -32600, refusal));
+      return;
+    }
+    if (anyRequest && framing == Framing.NONE) {
+      notAcceptable(response);
+      return;
+    }
+    List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
+    for (JsonNode message : messages) {
+      McpOutcome outcome = endpoint.dispatch(message);
+      outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
+          : CompletableFuture.completedFuture(outcome));
+    }
+    whenDone(request, CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)),
+        () -> answer(response, messages, outcomes, endpoint));
+  }
+
+  private static void answer(HttpServletResponse response, JsonNode messages,
+      List<CompletableFuture<McpOutcome>> outcomes, Endpoint endpoint) throws IOException {
+    ArrayNode replies = JsonNodeFactory.instance.arrayNode();
+    JsonNode refused = null;
+    for (int i = 0; i < outcomes.size(); i++) {
+      McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
+      if (done instanceof McpOutcome.ReAuthorize) {
+        endpoint.answer(done);
+        return;
+      }
+      if (done instanceof McpOutcome.Reply reply) {
+        // JSON-RPC: no reply to a notification or a response, even a refused one.
+        if (McpDispatcher.expectsReply(messages.get(i))) {
+          replies.add(reply.body());
+        } else if (refused == null) {
+          refused = reply.body();
+        }
+      }
+    }
+    if (!replies.isEmpty()) {
+      endpoint.answer(new McpOutcome.Reply(200, replies));
+    } else if (refused != null) {
+      // 2025-03-26 transport: input of only notifications and responses that is not accepted
+      // gets an HTTP error.
+      json(response, 400, refused);
+    } else {
+      response.setStatus(202);
+    }
+  }
+}

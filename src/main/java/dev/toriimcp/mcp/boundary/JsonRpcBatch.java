@@ -5,6 +5,7 @@ import static dev.toriimcp.mcp.boundary.McpWire.notAcceptable;
 import static dev.toriimcp.mcp.boundary.McpWire.whenDone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
@@ -25,12 +26,27 @@ import java.util.concurrent.CompletableFuture;
  * responses get none: a batch of only those is 202, or 400 if one of them was refused.
  * {@code initialize} may not be batched. A call whose upstream refuses the user's credential
  * makes the whole answer the 401 challenge.
+ *
+ * <p>Bounded (ADR 0013): one POST of 4 MiB once held some 87,000 {@code tools/list} messages, each
+ * answered with a full page. Now a batch holds at most {@link #MAX_MESSAGES} messages, every one
+ * of them counts against the user's per-minute limit (a refused one is answered with a JSON-RPC
+ * error and not handled), and the replies together are at most {@link #MAX_REPLY_BYTES}: those
+ * past it are replaced by an error saying so.
  */
 final class JsonRpcBatch {
+
+  /** The most messages one batch may hold. */
+  static final int MAX_MESSAGES = 32;
+  /** The most bytes the replies to one batch may take together, as JSON. */
+  static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the endpoint does with one message of the batch, and how it writes an answer. */
   interface Endpoint {
     McpOutcome dispatch(JsonNode message);
+
+    /** Charges one message to the user's limits: null if admitted, else why not. */
+    String charge();
 
     void answer(McpOutcome outcome) throws IOException;
   }
@@ -41,7 +57,7 @@ final class JsonRpcBatch {
       String version, JsonNode messages, Endpoint endpoint) throws IOException {
     String refusal = null;
     boolean anyRequest = false;
-    for (JsonNode message : messages) {
+    for (JsonNode message : messages.size() > MAX_MESSAGES ? List.<JsonNode>of() : messages) {
       boolean isRequest = McpDispatcher.isRequest(message);
       anyRequest |= isRequest;
       if (isRequest && "initialize".equals(message.path("method").asText())) {
@@ -53,6 +69,9 @@ final class JsonRpcBatch {
           + ProtocolShapes.BATCHING + "; send one message per POST";
     } else if (messages.isEmpty()) {
       refusal = "Invalid Request: empty batch";
+    } else if (messages.size() > MAX_MESSAGES) {
+      refusal = "Invalid Request: a batch holds at most " + MAX_MESSAGES + " messages; this one has "
+          + messages.size() + ". Send fewer per POST";
     }
     if (refusal != null) {
       json(response, 400, McpDispatcher.errorBody(null, -32600, refusal));
@@ -64,7 +83,10 @@ final class JsonRpcBatch {
     }
     List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
     for (JsonNode message : messages) {
-      McpOutcome outcome = endpoint.dispatch(message);
+      String limited = McpDispatcher.chargesItself(message) ? null : endpoint.charge();
+      McpOutcome outcome = limited == null ? endpoint.dispatch(message)
+          : new McpOutcome.Reply(429, McpDispatcher.errorBody(idOf(message),
+              McpDispatcher.RATE_LIMITED, limited));
       outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
           : CompletableFuture.completedFuture(outcome));
     }
@@ -75,7 +97,8 @@ final class JsonRpcBatch {
   private static void answer(HttpServletResponse response, JsonNode messages,
       List<CompletableFuture<McpOutcome>> outcomes, Endpoint endpoint) throws IOException {
     ArrayNode replies = JsonNodeFactory.instance.arrayNode();
-    JsonNode refused = null;
+    McpOutcome.Reply refused = null;
+    long budget = MAX_REPLY_BYTES;
     for (int i = 0; i < outcomes.size(); i++) {
       McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
       if (done instanceof McpOutcome.ReAuthorize) {
@@ -85,9 +108,17 @@ final class JsonRpcBatch {
       if (done instanceof McpOutcome.Reply reply) {
         // JSON-RPC: no reply to a notification or a response, even a refused one.
         if (McpDispatcher.expectsReply(messages.get(i))) {
-          replies.add(reply.body());
+          int size = JSON.writeValueAsBytes(reply.body()).length;
+          if (size > budget) {
+            replies.add(McpDispatcher.errorBody(idOf(messages.get(i)), -32000, "The request was"
+                + " handled, but its reply is withheld: the replies to one batch may take at most "
+                + MAX_REPLY_BYTES + " bytes. Send large requests on their own"));
+          } else {
+            budget -= size;
+            replies.add(reply.body());
+          }
         } else if (refused == null) {
-          refused = reply.body();
+          refused = reply;
         }
       }
     }
@@ -96,9 +127,15 @@ final class JsonRpcBatch {
     } else if (refused != null) {
       // 2025-03-26 transport: input of only notifications and responses that is not accepted
       // gets an HTTP error.
-      json(response, 400, refused);
+      json(response, refused.status() == 429 ? 429 : 400, refused.body());
     } else {
       response.setStatus(202);
     }
+  }
+
+  /** The id of a request, to answer it with; null for anything else. */
+  private static JsonNode idOf(JsonNode message) {
+    JsonNode id = message != null && message.isObject() ? message.get("id") : null;
+    return id != null && (id.isTextual() || id.isIntegralNumber()) ? id : null;
   }
 }

@@ -185,6 +185,11 @@ public class McpServlet extends HttpServlet {
         }
 
         @Override
+        public String charge() {
+          return dispatcher.charge(gate.definition(), gate.grant());
+        }
+
+        @Override
         public void answer(McpOutcome outcome) throws IOException {
           McpServlet.this.answer(response, gate, false, framing, outcome);
         }

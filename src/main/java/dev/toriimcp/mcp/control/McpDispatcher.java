@@ -1,7 +1,6 @@
 package dev.toriimcp.mcp.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
@@ -22,9 +21,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +32,8 @@ import java.util.logging.Logger;
  * JSON-RPC dispatch of the MCP methods a tool gateway serves (MCP 2025-11-25 lifecycle, ping,
  * server/tools): {@code initialize}, {@code ping}, {@code tools/list} (paginated),
  * {@code tools/call}. Gateway faults are JSON-RPC errors; tool failures are results with
- * {@code isError} (ADR 0005).
+ * {@code isError} (ADR 0005). {@code tools/call} and {@code tools/list} count against the user's
+ * per-minute limit (ADRs 0011, 0013).
  */
 @ApplicationScoped
 public class McpDispatcher {
@@ -44,6 +42,8 @@ public class McpDispatcher {
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Logger LOG = Logger.getLogger(McpDispatcher.class.getName());
+  /** Server-error code of a request refused by the per-minute limit (JSON-RPC 2.0 §5.1). */
+  public static final int RATE_LIMITED = -32000;
 
   @Inject GatewayConfiguration configuration;
   @Inject GatewayStartup startup;
@@ -54,6 +54,7 @@ public class McpDispatcher {
 
   private volatile UpstreamInvoker invoker;
   private CallLimiter limiter;
+  private ToolsListHandler toolsList;
 
   /** Whether the message is a JSON-RPC request: it has both an id and a method. */
   public static boolean isRequest(JsonNode message) {
@@ -72,6 +73,24 @@ public class McpDispatcher {
     boolean response = message.has("id") && !message.has("method")
         && message.has("result") != message.has("error");
     return !notification && !response;
+  }
+
+  /**
+   * Whether {@link #handle} charges the message to the user's limits itself: {@code tools/call}
+   * and {@code tools/list} requests. A batch charges its other messages with {@link #charge}.
+   */
+  public static boolean chargesItself(JsonNode message) {
+    String method = isRequest(message) ? message.path("method").asText() : "";
+    return method.equals("tools/call") || method.equals("tools/list");
+  }
+
+  /**
+   * Charges one request that holds no upstream slot to the user's per-minute bucket on this
+   * backend (ADR 0013): null if admitted, else the refusal, fit for the model to read.
+   */
+  public String charge(BackendDefinition backend, AccessGrant grant) {
+    String refusal = limiter.charge(grant.subject() + "\n" + backend.name(), System.nanoTime());
+    return refusal == null ? null : "Backend '" + backend.name() + "': " + refusal + ".";
   }
 
   /**
@@ -121,7 +140,7 @@ public class McpDispatcher {
     return switch (method) {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
-      case "tools/list" -> toolsList(id, catalog, protocolVersion, params);
+      case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
       case "tools/call" ->
           toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
       default -> error(200, id, -32601, "Method not found: " + method);
@@ -139,32 +158,15 @@ public class McpDispatcher {
     return result;
   }
 
-  private McpOutcome toolsList(JsonNode id, ToolCatalog catalog, String protocolVersion,
-      JsonNode params) {
-    int offset = 0;
-    JsonNode cursor = params.get("cursor");
-    if (cursor != null && !cursor.isNull()) {
-      try {
-        offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(cursor.asText()),
-            StandardCharsets.US_ASCII));
-      } catch (IllegalArgumentException e) {
-        return error(200, id, -32602, "Invalid params: unknown cursor");
-      }
-      if (offset < 0 || offset > catalog.tools().size()) {
-        return error(200, id, -32602, "Invalid params: unknown cursor");
-      }
+  private McpOutcome toolsList(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
+      AccessGrant grant, String protocolVersion, JsonNode params) {
+    String refusal = charge(backend, grant);
+    if (refusal != null) {
+      return error(200, id, RATE_LIMITED, refusal);
     }
-    ObjectNode result = NODES.objectNode();
-    ArrayNode tools = result.putArray("tools");
-    int end = Math.min(catalog.tools().size(), offset + configuration.limits().pageSize());
-    for (int i = offset; i < end; i++) {
-      tools.add(ProtocolShapes.tool(catalog.tools().get(i).definition(), protocolVersion));
-    }
-    if (end < catalog.tools().size()) {
-      result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-          .encodeToString(String.valueOf(end).getBytes(StandardCharsets.US_ASCII)));
-    }
-    return result(id, result);
+    ObjectNode result = toolsList.list(backend.name(), catalog, protocolVersion, params);
+    return result == null ? error(200, id, -32602, "Invalid params: unknown cursor")
+        : result(id, result);
   }
 
   /**
@@ -278,6 +280,7 @@ public class McpDispatcher {
   void createLimiter() {
     limiter = new CallLimiter(configuration.limits().userCallsPerMinute(),
         configuration.limits().userCallsInFlight());
+    toolsList = new ToolsListHandler(configuration.limits().pageSize());
   }
 
   private UpstreamInvoker invoker() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.testing.ConformanceSuite;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.OAuthFlows;
 import java.net.http.HttpClient;
@@ -281,6 +282,25 @@ class McpEndpointIT {
     assertThat(JSON.readTree(tooLarge.body()).at("/error/message").asText()).isEqualTo("Request too large");
     assertThat(bare("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}" + " ".repeat(4 * 1024 * 1024))
         .statusCode()).as("a single message padded past the limit").isEqualTo(413);
+  }
+
+  @Test
+  void passesEveryScenarioOfTheOfficialConformanceSuiteThatAppliesToAGateway() throws Exception {
+    assertThat(ConformanceSuite.installed()).as("npm packages of src/test/node (installed by"
+        + " .ci/prerequisites: npm ci)").isTrue();
+    List<String> listed = ConformanceSuite.serverScenarios();
+    assertThat(listed).as("every scenario said not to apply exists")
+        .containsAll(ConformanceSuite.NOT_APPLICABLE.keySet());
+    List<String> applicable = listed.stream()
+        .filter(s -> !ConformanceSuite.NOT_APPLICABLE.containsKey(s)).toList();
+    assertThat(applicable).contains("server-initialize", "ping", "tools-list",
+        "logging-set-level", "dns-rebinding-protection");
+
+    List<ConformanceSuite.Run> runs = ConformanceSuite.run(gateway, "demo", alice, applicable);
+
+    assertThat(runs).hasSameSizeAs(applicable);
+    assertThat(runs.stream().filter(run -> !run.passed()).map(run -> "== " + run.scenario()
+        + "\n" + run.output()).toList()).as("failed scenarios").isEmpty();
   }
 
   @Test

@@ -19,6 +19,7 @@ import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
+import dev.toriimcp.mcp.control.McpContext;
 import dev.toriimcp.mcp.control.McpDispatcher;
 import dev.toriimcp.mcp.control.ProtocolShapes;
 import dev.toriimcp.mcp.control.Sessions;
@@ -32,6 +33,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Level;
@@ -52,7 +55,8 @@ import java.util.logging.Logger;
  * is 405: the gateway offers no server-to-client stream.
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
- * {@code text/event-stream} when the client accepts only a stream (ADR 0009). A plain servlet
+ * {@code text/event-stream} when the client accepts only a stream (ADR 0009); a tool call's log
+ * messages go before its reply on a stream when the client accepts one (ADR 0013). A plain servlet
  * rather than a JAX-RS resource: on the tool-call path JAX-RS cost a third of the request
  * thread's CPU and gave nothing this endpoint needs (ADR 0009). A tool call is answered
  * asynchronously: the request thread returns to the pool while the upstream call runs.
@@ -106,14 +110,16 @@ public class McpServlet extends HttpServlet {
   /**
    * DNS-rebinding protection (MCP 2025-11-25 basic/transports: servers MUST validate Origin):
    * requests without Origin (server-side clients) pass; browser origins must be the gateway's own
-   * or listed in {@code allowed_origins}.
+   * or listed in {@code allowed_origins}, or, on a gateway whose public URL is a loopback one,
+   * be a loopback origin themselves (see {@link McpWire#loopbackOrigin}).
    */
   boolean originAllowed(String origin) {
     if (origin == null) {
       return true;
     }
     String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
-    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
+    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin)
+        || McpWire.loopbackOrigin(configuration.publicUrl().getHost(), origin);
   }
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -155,14 +161,14 @@ public class McpServlet extends HttpServlet {
     if (!initialize && !protocolVersionAllowed(request, response)) {
       return;
     }
-    String negotiated;
+    Sessions.Live session;
     try {
-      negotiated = sessionId == null ? null : sessions.protocolVersion(sessionId, gate.grant());
+      session = sessionId == null ? null : sessions.live(sessionId, gate.grant());
     } catch (RuntimeException e) {
       storeUnavailable(response, e);
       return;
     }
-    boolean live = negotiated != null;
+    boolean live = session != null;
     if (initialize && live) {
       // Research TR-14. A stale or unknown session id on initialize is let through: not every
       // client drops it before re-initializing after a 404.
@@ -175,13 +181,15 @@ public class McpServlet extends HttpServlet {
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
       return;
     }
-    String version = version(negotiated, request);
-    String conversation = conversation(gate.grant(), sessionId);
+    String version = version(live ? session.protocolVersion() : null, request);
+    McpContext context = new McpContext(conversation(gate.grant(), sessionId), version,
+        live ? sessionId : null, live ? session.logLevel() : null);
+    boolean streams = McpWire.acceptsEventStream(request.getHeader("Accept"));
     if (message != null && message.isArray()) {
       JsonRpcBatch.handle(request, response, framing, version, message, new JsonRpcBatch.Endpoint() {
         @Override
         public McpOutcome dispatch(JsonNode element) {
-          return McpServlet.this.dispatch(gate, conversation, version, element);
+          return McpServlet.this.dispatch(gate, context, element);
         }
 
         @Override
@@ -191,21 +199,22 @@ public class McpServlet extends HttpServlet {
 
         @Override
         public void answer(McpOutcome outcome) throws IOException {
-          McpServlet.this.answer(response, gate, false, framing, outcome);
+          McpServlet.this.answer(response, gate, false, framing, false, outcome);
         }
       });
       return;
     }
-    McpOutcome outcome = dispatch(gate, conversation, version, message);
+    McpOutcome outcome = dispatch(gate, context, message);
     CompletableFuture<McpOutcome> done = outcome instanceof McpOutcome.Pending pending
         ? pending.outcome() : CompletableFuture.completedFuture(outcome);
-    whenDone(request, done, () -> answer(response, gate, initialize, framing, done.join()));
+    whenDone(request, done,
+        () -> answer(response, gate, initialize, framing, streams, done.join()));
   }
 
-  private McpOutcome dispatch(Gate gate, String conversation, String version, JsonNode message) {
+  private McpOutcome dispatch(Gate gate, McpContext context, JsonNode message) {
     try {
       return dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
-          conversation, version, message);
+          context, message);
     } catch (RuntimeException e) {
       // E.g. the store failed while opening the user's credential: an answer, never a stack.
       LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
@@ -214,8 +223,13 @@ public class McpServlet extends HttpServlet {
     }
   }
 
+  /**
+   * Writes the outcome; {@code streams} says whether the client accepts an event stream, on
+   * which the reply's notifications (log messages) go before it. Without them, or without a
+   * stream, the reply goes alone as {@code framing} says (ADR 0009, 0013).
+   */
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,
-      Framing framing, McpOutcome outcome) throws IOException {
+      Framing framing, boolean streams, McpOutcome outcome) throws IOException {
     if (outcome instanceof McpOutcome.Accepted) {
       response.setStatus(202);
       return;
@@ -239,7 +253,11 @@ public class McpServlet extends HttpServlet {
       response.setHeader(SESSION, sessions.create(gate.grant(),
           reply.body().at("/result/protocolVersion").asText()));
     }
-    if (reply.status() == 200 && framing == Framing.EVENT_STREAM) {
+    if (reply.status() == 200 && streams && !reply.notifications().isEmpty()) {
+      List<JsonNode> events = new ArrayList<>(reply.notifications());
+      events.add(reply.body());
+      eventStream(response, events);
+    } else if (reply.status() == 200 && framing == Framing.EVENT_STREAM) {
       eventStream(response, reply.body());
     } else {
       json(response, reply.status(), reply.body());

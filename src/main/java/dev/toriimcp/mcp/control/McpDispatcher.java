@@ -21,19 +21,22 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * JSON-RPC dispatch of the MCP methods a tool gateway serves (MCP 2025-11-25 lifecycle, ping,
- * server/tools): {@code initialize}, {@code ping}, {@code tools/list} (paginated),
- * {@code tools/call}. Gateway faults are JSON-RPC errors; tool failures are results with
- * {@code isError} (ADR 0005). {@code tools/call} and {@code tools/list} count against the user's
- * per-minute limit (ADRs 0011, 0013).
+ * server/tools, server/utilities/logging): {@code initialize}, {@code ping}, {@code tools/list}
+ * (paginated), {@code tools/call}, {@code logging/setLevel}. Gateway faults are JSON-RPC errors;
+ * tool failures are results with {@code isError} (ADR 0005). {@code tools/call} and
+ * {@code tools/list} count against the user's per-minute limit (ADRs 0011, 0013).
  */
 @ApplicationScoped
 public class McpDispatcher {
@@ -51,6 +54,7 @@ public class McpDispatcher {
   @Inject ArgumentValidatorHolder validator;
   @Inject InFlightCalls inFlight;
   @Inject AuditLog audit;
+  @Inject Sessions sessions;
 
   private volatile UpstreamInvoker invoker;
   private CallLimiter limiter;
@@ -93,12 +97,11 @@ public class McpDispatcher {
     return refusal == null ? null : "Backend '" + backend.name() + "': " + refusal + ".";
   }
 
-  /**
-   * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
-   * client, backend and MCP session) for cancellation; see {@link InFlightCalls}.
-   */
+  /** Handles one JSON-RPC message in {@code context} (see {@link McpContext}). */
   public McpOutcome handle(BackendDefinition backend, ToolCatalog catalog, AccessGrant grant,
-      String conversation, String protocolVersion, JsonNode message) {
+      McpContext context, JsonNode message) {
+    String conversation = context.conversation();
+    String protocolVersion = context.protocolVersion();
     if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {
       return error(400, null, -32600, "Invalid Request: expected one JSON-RPC 2.0 message");
     }
@@ -141,8 +144,8 @@ public class McpDispatcher {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
       case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
-      case "tools/call" ->
-          toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
+      case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
+      case "logging/setLevel" -> setLevel(id, grant, context, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
   }
@@ -151,7 +154,10 @@ public class McpDispatcher {
     String requested = params.path("protocolVersion").asText("");
     String version = PROTOCOL_VERSIONS.contains(requested) ? requested : PROTOCOL_VERSIONS.get(0);
     ObjectNode result = NODES.objectNode().put("protocolVersion", version);
-    result.putObject("capabilities").putObject("tools").put("listChanged", false);
+    ObjectNode capabilities = result.putObject("capabilities");
+    capabilities.putObject("tools").put("listChanged", false);
+    // Every version served defines logging (server/utilities/logging); see McpLogging.
+    capabilities.putObject("logging");
     ObjectNode serverInfo = NODES.objectNode().put("name", "torii-mcp-" + backend.name())
         .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
     result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo, version));
@@ -170,12 +176,30 @@ public class McpDispatcher {
   }
 
   /**
+   * Keeps the level the session's client chose (MCP server/utilities/logging): only a session
+   * has somewhere to keep it, so without one the request is refused rather than ignored.
+   */
+  private McpOutcome setLevel(JsonNode id, AccessGrant grant, McpContext context,
+      JsonNode params) {
+    String level = params.path("level").asText(null);
+    if (!McpLogging.valid(level)) {
+      return error(200, id, -32602, "Invalid params: level must be one of "
+          + String.join(", ", McpLogging.LEVELS));
+    }
+    if (context.sessionId() == null || !sessions.logLevel(context.sessionId(), grant, level)) {
+      return error(200, id, -32602, "Invalid params: logging/setLevel needs the session that"
+          + " initialize opened (send its Mcp-Session-Id)");
+    }
+    return result(id, NODES.objectNode());
+  }
+
+  /**
    * Validates, builds and starts the upstream call on the request thread; the answer is
    * {@link McpOutcome.Pending} and completes on the HTTP client's threads, so no request thread
    * waits for the upstream. Every call, whatever its end, writes one audit line.
    */
   private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
-      AccessGrant grant, String conversation, String protocolVersion, JsonNode params) {
+      AccessGrant grant, McpContext context, JsonNode params) {
     String name = params.path("name").asText(null);
     Optional<CompiledTool> found = name == null ? Optional.empty() : catalog.tool(name);
     if (found.isEmpty()) {
@@ -218,12 +242,13 @@ public class McpDispatcher {
       }
       UpstreamInvoker invoker = invoker();
       CompletableFuture<UpstreamResponse> call = invoker.start(request);
-      InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
+      InFlightCalls.Registration registration =
+          inFlight.register(context.conversation(), id, call);
       pending = true;
       return new McpOutcome.Pending(call.handle((response, failure) -> {
         permit.release();
         registration.close();
-        return answer(id, backend, tool, grant, protocolVersion, start, invoker, response, failure);
+        return answer(id, backend, tool, grant, context, start, invoker, response, failure);
       }));
     } finally {
       if (!pending) {
@@ -234,8 +259,9 @@ public class McpDispatcher {
 
   /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */
   private McpOutcome answer(JsonNode id, BackendDefinition backend, CompiledTool tool,
-      AccessGrant grant, String protocolVersion, long start, UpstreamInvoker invoker,
+      AccessGrant grant, McpContext context, long start, UpstreamInvoker invoker,
       UpstreamResponse response, Throwable failure) {
+    String protocolVersion = context.protocolVersion();
     String status = "gateway-error";
     try {
       if (failure != null) {
@@ -246,8 +272,11 @@ public class McpDispatcher {
           return error(200, id, -32800, "Request cancelled");
         }
         status = "unreachable";
-        return result(id, toolError("Backend '" + backend.name() + "' " + problem.getMessage()
-            + ". Try again later."));
+        String text = "Backend '" + backend.name() + "' " + problem.getMessage();
+        // A timeout is the upstream's slowness; anything else means it could not be reached.
+        String level = timedOut(failure) ? "warning" : "error";
+        return logged(result(id, toolError(text + ". Try again later.")), context, level,
+            backend, tool, text);
       }
       status = String.valueOf(response.status());
       if (response.status() == 401) {
@@ -258,7 +287,9 @@ public class McpDispatcher {
       boolean structured = tool.outputSchema() != null && ProtocolShapes.structured(protocolVersion);
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
           response, resourceUri, structured);
-      return result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
+      McpOutcome answer = result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
+      return response.status() < 500 ? answer : logged(answer, context, "warning", backend, tool,
+          "Backend '" + backend.name() + "' answered HTTP " + response.status());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
           + " failed in the gateway", e);
@@ -274,6 +305,22 @@ public class McpDispatcher {
     audit.write("tool-call backend=" + backend.name() + " tool=" + tool.name()
         + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
         + status + " duration_ms=" + millis);
+  }
+
+  private static boolean timedOut(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null
+        ? c.getCause() : failure;
+    return cause instanceof HttpTimeoutException || cause instanceof TimeoutException;
+  }
+
+  /** The reply with a log message, if the session's chosen level lets it pass. */
+  private static McpOutcome logged(McpOutcome reply, McpContext context, String level,
+      BackendDefinition backend, CompiledTool tool, String text) {
+    if (!(reply instanceof McpOutcome.Reply answer) || !McpLogging.passes(level, context.logLevel())) {
+      return reply;
+    }
+    return new McpOutcome.Reply(answer.status(), answer.body(),
+        List.of(McpLogging.message(level, backend.name(), tool.name(), text)));
   }
 
   @PostConstruct

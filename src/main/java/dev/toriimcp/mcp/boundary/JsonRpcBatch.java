@@ -96,9 +96,8 @@ final class JsonRpcBatch {
 
   private static void answer(HttpServletResponse response, JsonNode messages,
       List<CompletableFuture<McpOutcome>> outcomes, Endpoint endpoint) throws IOException {
-    ArrayNode replies = JsonNodeFactory.instance.arrayNode();
+    List<JsonNode> replies = new ArrayList<>();
     McpOutcome.Reply refused = null;
-    long budget = MAX_REPLY_BYTES;
     for (int i = 0; i < outcomes.size(); i++) {
       McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
       if (done instanceof McpOutcome.ReAuthorize) {
@@ -108,22 +107,14 @@ final class JsonRpcBatch {
       if (done instanceof McpOutcome.Reply reply) {
         // JSON-RPC: no reply to a notification or a response, even a refused one.
         if (McpDispatcher.expectsReply(messages.get(i))) {
-          int size = JSON.writeValueAsBytes(reply.body()).length;
-          if (size > budget) {
-            replies.add(McpDispatcher.errorBody(idOf(messages.get(i)), -32000, "The request was"
-                + " handled, but its reply is withheld: the replies to one batch may take at most "
-                + MAX_REPLY_BYTES + " bytes. Send large requests on their own"));
-          } else {
-            budget -= size;
-            replies.add(reply.body());
-          }
+          replies.add(reply.body());
         } else if (refused == null) {
           refused = reply;
         }
       }
     }
     if (!replies.isEmpty()) {
-      endpoint.answer(new McpOutcome.Reply(200, replies));
+      endpoint.answer(new McpOutcome.Reply(200, bounded(replies, MAX_REPLY_BYTES)));
     } else if (refused != null) {
       // 2025-03-26 transport: input of only notifications and responses that is not accepted
       // gets an HTTP error.
@@ -131,6 +122,27 @@ final class JsonRpcBatch {
     } else {
       response.setStatus(202);
     }
+  }
+
+  /**
+   * The replies in their order, but those that would take the whole past {@code maxBytes} of
+   * JSON replaced by an error with the same id saying so (a later, smaller one may still fit).
+   */
+  static ArrayNode bounded(List<JsonNode> replies, long maxBytes) throws IOException {
+    ArrayNode bounded = JsonNodeFactory.instance.arrayNode();
+    long budget = maxBytes;
+    for (JsonNode reply : replies) {
+      int size = JSON.writeValueAsBytes(reply).length;
+      if (size > budget) {
+        bounded.add(McpDispatcher.errorBody(reply.get("id"), -32000, "The request was handled,"
+            + " but its reply is withheld: the replies to one batch may take at most " + maxBytes
+            + " bytes. Send large requests on their own"));
+      } else {
+        budget -= size;
+        bounded.add(reply);
+      }
+    }
+    return bounded;
   }
 
   /** The id of a request, to answer it with; null for anything else. */

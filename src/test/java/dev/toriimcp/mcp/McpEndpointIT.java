@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.testing.ConformanceSuite;
 import dev.toriimcp.testing.GatewayProcess;
 import dev.toriimcp.testing.OAuthFlows;
 import java.net.http.HttpClient;
@@ -239,6 +240,67 @@ class McpEndpointIT {
         "[{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"ping\"}]");
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(refused.body()).at("/error/code").asInt()).isEqualTo(-32600);
+  }
+
+  private HttpResponse<String> bare(String body) throws Exception {
+    // Neither a session nor a version header: 2025-03-26 is assumed, where batches are allowed.
+    return http.send(HttpRequest.newBuilder(gateway.uri("/mcp/demo"))
+        .header("Authorization", "Bearer " + alice).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String batchOf(int count, String method) {
+    StringBuilder batch = new StringBuilder("[");
+    for (int i = 0; i < count; i++) {
+      batch.append(i == 0 ? "" : ",").append("{\"jsonrpc\":\"2.0\",\"id\":").append(i)
+          .append(",\"method\":\"").append(method).append("\"}");
+    }
+    return batch.append("]").toString();
+  }
+
+  @Test
+  void refusesABatchOfMoreThan32MessagesAndABodyOverTheLimit() throws Exception {
+    // Issue 12: one POST under 4 MiB held some 87,000 tools/list messages, each a page to build.
+    String huge = batchOf(80_000, "tools/list");
+    assertThat(huge.length()).isLessThan(4 * 1024 * 1024);
+    long start = System.nanoTime();
+    HttpResponse<String> refused = bare(huge);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).at("/error/code").asInt()).isEqualTo(-32600);
+    assertThat(JSON.readTree(refused.body()).at("/error/message").asText()).isEqualTo("Invalid"
+        + " Request: a batch holds at most 32 messages; this one has 80000. Send fewer per POST");
+    assertThat((System.nanoTime() - start) / 1_000_000_000).as("refused before any is handled")
+        .isLessThan(10);
+    assertThat(bare(batchOf(33, "ping")).statusCode()).isEqualTo(400);
+    HttpResponse<String> most = bare(batchOf(32, "ping"));
+    assertThat(most.statusCode()).as(most.body()).isEqualTo(200);
+    assertThat(JSON.readTree(most.body()).size()).isEqualTo(32);
+
+    // TR-10: a body over the 4 MiB limit is 413, whatever it holds.
+    HttpResponse<String> tooLarge = bare("[" + " ".repeat(4 * 1024 * 1024) + "]");
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(tooLarge.body()).at("/error/message").asText()).isEqualTo("Request too large");
+    assertThat(bare("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}" + " ".repeat(4 * 1024 * 1024))
+        .statusCode()).as("a single message padded past the limit").isEqualTo(413);
+  }
+
+  @Test
+  void passesEveryScenarioOfTheOfficialConformanceSuiteThatAppliesToAGateway() throws Exception {
+    assertThat(ConformanceSuite.installed()).as("npm packages of src/test/node (installed by"
+        + " .ci/prerequisites: npm ci)").isTrue();
+    List<String> listed = ConformanceSuite.serverScenarios();
+    assertThat(listed).as("every scenario said not to apply exists")
+        .containsAll(ConformanceSuite.NOT_APPLICABLE.keySet());
+    List<String> applicable = listed.stream()
+        .filter(s -> !ConformanceSuite.NOT_APPLICABLE.containsKey(s)).toList();
+    assertThat(applicable).contains("server-initialize", "ping", "tools-list",
+        "logging-set-level", "dns-rebinding-protection");
+
+    List<ConformanceSuite.Run> runs = ConformanceSuite.run(gateway, "demo", alice, applicable);
+
+    assertThat(runs).hasSameSizeAs(applicable);
+    assertThat(runs.stream().filter(run -> !run.passed()).map(run -> "== " + run.scenario()
+        + "\n" + run.output()).toList()).as("failed scenarios").isEmpty();
   }
 
   @Test

@@ -100,7 +100,8 @@ class UpstreamCallIT {
         exchange.close();
         return;
       }
-      int status = rejectAll.get() ? 401 : 200;
+      // Pet 994 is an upstream fault.
+      int status = rejectAll.get() ? 401 : exchange.getRequestURI().getPath().endsWith("/994") ? 503 : 200;
       // Pet 997 answers with an array, which the pet's output schema does not allow.
       byte[] answer = (exchange.getRequestURI().getPath().endsWith("/997") ? "[1, 2]"
           : "{\"id\": 7, \"name\": \"Rex\", \"photoUrls\": []}").getBytes();
@@ -315,6 +316,101 @@ class UpstreamCallIT {
     return http.send(post(session, "{\"jsonrpc\": \"2.0\", \"method\": \"notifications/cancelled\","
         + " \"params\": {\"requestId\": " + requestId + ", \"reason\": \"the user gave up\"}}"),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A POST as heidi on {@code backend}, in {@code session} (or none), accepting {@code accept}. */
+  private HttpResponse<String> asHeidi(String backend, String mcpToken, String session,
+      String accept, String json) throws Exception {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(gateway.uri("/mcp/" + backend))
+        .header("Authorization", "Bearer " + mcpToken).header("Content-Type", "application/json")
+        .header("Accept", accept).header("MCP-Protocol-Version", "2025-11-25")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+    if (session != null) {
+      builder.header("Mcp-Session-Id", session);
+    }
+    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String setLevel(String level) {
+    return "{\"jsonrpc\": \"2.0\", \"id\": 2, \"method\": \"logging/setLevel\","
+        + " \"params\": {\"level\": \"" + level + "\"}}";
+  }
+
+  private static String getPet(int petId) {
+    return "{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": \"tools/call\", \"params\":"
+        + " {\"name\": \"getPetById\", \"arguments\": {\"petId\": " + petId + "}}}";
+  }
+
+  /** The JSON-RPC messages of an event stream, in order. */
+  private static List<JsonNode> events(String stream) throws Exception {
+    List<JsonNode> messages = new java.util.ArrayList<>();
+    for (String line : stream.split("\n")) {
+      if (line.startsWith("data: ")) {
+        messages.add(JSON.readTree(line.substring(6)));
+      }
+    }
+    return messages;
+  }
+
+  @Test
+  void aSessionThatChoseALevelHearsOfUpstreamFailuresOnTheCallsStream() throws Exception {
+    String heidi = OAuthFlows.accessToken(gateway, "petstore", "heidi", "secret");
+    String both = "application/json, text/event-stream";
+    HttpResponse<String> init = asHeidi("petstore", heidi, null, both, "{\"jsonrpc\": \"2.0\","
+        + " \"id\": 1, \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\"}}");
+    assertThat(JSON.readTree(init.body()).at("/result/capabilities/logging").isObject())
+        .as("the logging capability").isTrue();
+    String session = init.headers().firstValue("Mcp-Session-Id").orElseThrow();
+
+    // No level chosen yet: the timeout is in the result only, and the answer plain JSON.
+    HttpResponse<String> quiet = asHeidi("petstore", heidi, session, both, getPet(999));
+    assertThat(quiet.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    assertThat(JSON.readTree(asHeidi("petstore", heidi, session, both, setLevel("loud")).body())
+        .at("/error/code").asInt()).isEqualTo(-32602);
+    JsonNode chosen = JSON.readTree(asHeidi("petstore", heidi, session, both, setLevel("warning")).body());
+    assertThat(chosen.path("result").isObject() && chosen.path("result").isEmpty()).as("%s", chosen).isTrue();
+
+    HttpResponse<String> timedOut = asHeidi("petstore", heidi, session, both, getPet(999));
+    assertThat(timedOut.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    List<JsonNode> messages = events(timedOut.body());
+    assertThat(messages).hasSize(2);
+    assertThat(messages.get(0).path("method").asText()).isEqualTo("notifications/message");
+    assertThat(messages.get(0).at("/params/level").asText()).isEqualTo("warning");
+    assertThat(messages.get(0).at("/params/logger").asText()).isEqualTo("torii-mcp");
+    assertThat(messages.get(0).at("/params/data/backend").asText()).isEqualTo("petstore");
+    assertThat(messages.get(0).at("/params/data/tool").asText()).isEqualTo("getPetById");
+    assertThat(messages.get(0).at("/params/data/message").asText())
+        .isEqualTo("Backend 'petstore' did not answer within 1 s");
+    assertThat(messages.get(1).path("id").asInt()).isEqualTo(3);
+    assertThat(messages.get(1).at("/result/isError").asBoolean()).isTrue();
+    List<JsonNode> fault = events(asHeidi("petstore", heidi, session, both, getPet(994)).body());
+    assertThat(fault.get(0).at("/params/data/message").asText())
+        .isEqualTo("Backend 'petstore' answered HTTP 503");
+    // A client that takes no stream still gets its answer, without the message.
+    HttpResponse<String> jsonOnly = asHeidi("petstore", heidi, session, "application/json", getPet(994));
+    assertThat(JSON.readTree(jsonOnly.body()).at("/result/isError").asBoolean()).isTrue();
+    // A successful call has nothing to say.
+    assertThat(asHeidi("petstore", heidi, session, both, getPet(7)).headers()
+        .firstValue("Content-Type").orElse("")).startsWith("application/json");
+
+    // At level error, a timeout (a warning) is not sent; an unreachable backend (an error) is.
+    asHeidi("petstore", heidi, session, both, setLevel("error"));
+    assertThat(asHeidi("petstore", heidi, session, both, getPet(999)).headers()
+        .firstValue("Content-Type").orElse("")).startsWith("application/json");
+    String down = OAuthFlows.accessToken(gateway, "down", "heidi", "secret");
+    String downSession = asHeidi("down", down, null, both, "{\"jsonrpc\": \"2.0\", \"id\": 1,"
+        + " \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\"}}")
+        .headers().firstValue("Mcp-Session-Id").orElseThrow();
+    asHeidi("down", down, downSession, both, setLevel("error"));
+    List<JsonNode> unreachable = events(asHeidi("down", down, downSession, both, getPet(1)).body());
+    assertThat(unreachable.get(0).at("/params/level").asText()).isEqualTo("error");
+    assertThat(unreachable.get(0).at("/params/data/message").asText())
+        .startsWith("Backend 'down' cannot be reached");
+
+    // Without a session there is nowhere to keep a level: refused, not ignored.
+    JsonNode sessionless = JSON.readTree(asHeidi("petstore", heidi, null, both, setLevel("info")).body());
+    assertThat(sessionless.at("/error/code").asInt()).isEqualTo(-32602);
+    assertThat(sessionless.at("/error/message").asText()).contains("Mcp-Session-Id");
   }
 
   @Test

@@ -5,19 +5,21 @@ import static dev.toriimcp.mcp.boundary.McpWire.framing;
 import static dev.toriimcp.mcp.boundary.McpWire.hostAllowed;
 import static dev.toriimcp.mcp.boundary.McpWire.json;
 import static dev.toriimcp.mcp.boundary.McpWire.jsonContent;
+import static dev.toriimcp.mcp.boundary.McpWire.notAcceptable;
 import static dev.toriimcp.mcp.boundary.McpWire.preflight;
 import static dev.toriimcp.mcp.boundary.McpWire.safe;
 import static dev.toriimcp.mcp.boundary.McpWire.visibleAscii;
+import static dev.toriimcp.mcp.boundary.McpWire.whenDone;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
+import dev.toriimcp.mcp.control.McpContext;
 import dev.toriimcp.mcp.control.McpDispatcher;
 import dev.toriimcp.mcp.control.ProtocolShapes;
 import dev.toriimcp.mcp.control.Sessions;
@@ -26,7 +28,6 @@ import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import jakarta.inject.Inject;
-import jakarta.servlet.AsyncContext;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,7 +55,8 @@ import java.util.logging.Logger;
  * is 405: the gateway offers no server-to-client stream.
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
- * {@code text/event-stream} when the client accepts only a stream (ADR 0009). A plain servlet
+ * {@code text/event-stream} when the client accepts only a stream (ADR 0009); a tool call's log
+ * messages go before its reply on a stream when the client accepts one (ADR 0013). A plain servlet
  * rather than a JAX-RS resource: on the tool-call path JAX-RS cost a third of the request
  * thread's CPU and gave nothing this endpoint needs (ADR 0009). A tool call is answered
  * asynchronously: the request thread returns to the pool while the upstream call runs.
@@ -108,14 +110,16 @@ public class McpServlet extends HttpServlet {
   /**
    * DNS-rebinding protection (MCP 2025-11-25 basic/transports: servers MUST validate Origin):
    * requests without Origin (server-side clients) pass; browser origins must be the gateway's own
-   * or listed in {@code allowed_origins}.
+   * or listed in {@code allowed_origins}, or, on a gateway whose public URL is a loopback one,
+   * be a loopback origin themselves (see {@link McpWire#loopbackOrigin}).
    */
   boolean originAllowed(String origin) {
     if (origin == null) {
       return true;
     }
     String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
-    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin);
+    return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin)
+        || McpWire.loopbackOrigin(configuration.publicUrl().getHost(), origin);
   }
 
   private void post(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -157,14 +161,14 @@ public class McpServlet extends HttpServlet {
     if (!initialize && !protocolVersionAllowed(request, response)) {
       return;
     }
-    String negotiated;
+    Sessions.Live session;
     try {
-      negotiated = sessionId == null ? null : sessions.protocolVersion(sessionId, gate.grant());
+      session = sessionId == null ? null : sessions.live(sessionId, gate.grant());
     } catch (RuntimeException e) {
       storeUnavailable(response, e);
       return;
     }
-    boolean live = negotiated != null;
+    boolean live = session != null;
     if (initialize && live) {
       // Research TR-14. A stale or unknown session id on initialize is let through: not every
       // client drops it before re-initializing after a 404.
@@ -177,51 +181,40 @@ public class McpServlet extends HttpServlet {
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
       return;
     }
-    String version = version(negotiated, request);
-    String conversation = conversation(gate.grant(), sessionId);
+    String version = version(live ? session.protocolVersion() : null, request);
+    McpContext context = new McpContext(conversation(gate.grant(), sessionId), version,
+        live ? sessionId : null, live ? session.logLevel() : null);
+    boolean streams = McpWire.acceptsEventStream(request.getHeader("Accept"));
     if (message != null && message.isArray()) {
-      batch(request, response, gate, framing, conversation, version, message);
+      JsonRpcBatch.handle(request, response, framing, version, message, new JsonRpcBatch.Endpoint() {
+        @Override
+        public McpOutcome dispatch(JsonNode element) {
+          return McpServlet.this.dispatch(gate, context, element);
+        }
+
+        @Override
+        public String charge() {
+          return dispatcher.charge(gate.definition(), gate.grant());
+        }
+
+        @Override
+        public void answer(McpOutcome outcome) throws IOException {
+          McpServlet.this.answer(response, gate, false, framing, false, outcome);
+        }
+      });
       return;
     }
-    McpOutcome outcome = dispatch(gate, conversation, version, message);
+    McpOutcome outcome = dispatch(gate, context, message);
     CompletableFuture<McpOutcome> done = outcome instanceof McpOutcome.Pending pending
         ? pending.outcome() : CompletableFuture.completedFuture(outcome);
-    whenDone(request, done, () -> answer(response, gate, initialize, framing, done.join()));
+    whenDone(request, done,
+        () -> answer(response, gate, initialize, framing, streams, done.join()));
   }
 
-  /** Writes an answer. */
-  private interface Answer {
-    void write() throws IOException;
-  }
-
-  /**
-   * Writes the answer at once if {@code done} is complete; otherwise the request thread goes
-   * back to the pool and the answer is written when the upstream calls end. Each has its own
-   * timeout, so {@code done} always completes.
-   */
-  private static void whenDone(HttpServletRequest request, CompletableFuture<?> done,
-      Answer answer) throws IOException {
-    if (done.isDone()) {
-      answer.write();
-      return;
-    }
-    AsyncContext async = request.startAsync();
-    async.setTimeout(0);
-    done.whenComplete((result, failure) -> {
-      try {
-        answer.write();
-      } catch (IOException | RuntimeException e) {
-        // The client went away; nothing left to tell it.
-      } finally {
-        async.complete();
-      }
-    });
-  }
-
-  private McpOutcome dispatch(Gate gate, String conversation, String version, JsonNode message) {
+  private McpOutcome dispatch(Gate gate, McpContext context, JsonNode message) {
     try {
       return dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
-          conversation, version, message);
+          context, message);
     } catch (RuntimeException e) {
       // E.g. the store failed while opening the user's credential: an answer, never a stack.
       LOG.log(Level.WARNING, "MCP request on backend " + gate.definition().name() + " failed", e);
@@ -231,85 +224,12 @@ public class McpServlet extends HttpServlet {
   }
 
   /**
-   * A JSON-RPC batch, which only 2025-03-26 allows (research §1.2): each message is dispatched
-   * as if posted alone, and the answer is the array of the responses to its requests (and to
-   * elements that are no message at all), in the batch's order. Notifications and client
-   * responses get none: a batch of only those is 202, or 400 if one of them was refused.
-   * {@code initialize} may not be batched. A call whose upstream refuses the user's credential
-   * makes the whole answer the 401 challenge.
+   * Writes the outcome; {@code streams} says whether the client accepts an event stream, on
+   * which the reply's notifications (log messages) go before it. Without them, or without a
+   * stream, the reply goes alone as {@code framing} says (ADR 0009, 0013).
    */
-  private void batch(HttpServletRequest request, HttpServletResponse response, Gate gate,
-      Framing framing, String conversation, String version, JsonNode messages) throws IOException {
-    String refusal = null;
-    boolean anyRequest = false;
-    for (JsonNode message : messages) {
-      boolean isRequest = McpDispatcher.isRequest(message);
-      anyRequest |= isRequest;
-      if (isRequest && "initialize".equals(message.path("method").asText())) {
-        refusal = "Invalid Request: initialize cannot be part of a batch";
-      }
-    }
-    if (!ProtocolShapes.BATCHING.equals(version)) {
-      refusal = "Invalid Request: JSON-RPC batches exist only in protocol version "
-          + ProtocolShapes.BATCHING + "; send one message per POST";
-    } else if (messages.isEmpty()) {
-      refusal = "Invalid Request: empty batch";
-    }
-    if (refusal != null) {
-      json(response, 400, McpDispatcher.errorBody(null, -32600, refusal));
-      return;
-    }
-    if (anyRequest && framing == Framing.NONE) {
-      notAcceptable(response);
-      return;
-    }
-    List<CompletableFuture<McpOutcome>> outcomes = new ArrayList<>();
-    for (JsonNode message : messages) {
-      McpOutcome outcome = dispatch(gate, conversation, version, message);
-      outcomes.add(outcome instanceof McpOutcome.Pending pending ? pending.outcome()
-          : CompletableFuture.completedFuture(outcome));
-    }
-    whenDone(request, CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new)),
-        () -> answerBatch(response, gate, framing, messages, outcomes));
-  }
-
-  private void answerBatch(HttpServletResponse response, Gate gate, Framing framing,
-      JsonNode messages, List<CompletableFuture<McpOutcome>> outcomes) throws IOException {
-    ArrayNode replies = JSON.createArrayNode();
-    JsonNode refused = null;
-    for (int i = 0; i < outcomes.size(); i++) {
-      McpOutcome done = outcomes.get(i).join(); // complete, never exceptionally (Pending)
-      if (done instanceof McpOutcome.ReAuthorize) {
-        answer(response, gate, false, framing, done);
-        return;
-      }
-      if (done instanceof McpOutcome.Reply reply) {
-        // JSON-RPC: no reply to a notification or a response, even a refused one.
-        if (McpDispatcher.expectsReply(messages.get(i))) {
-          replies.add(reply.body());
-        } else if (refused == null) {
-          refused = reply.body();
-        }
-      }
-    }
-    if (!replies.isEmpty()) {
-      answer(response, gate, false, framing, new McpOutcome.Reply(200, replies));
-    } else if (refused != null) {
-      // 2025-03-26 transport: input of only notifications and responses that is not accepted
-      // gets an HTTP error.
-      json(response, 400, refused);
-    } else {
-      response.setStatus(202);
-    }
-  }
-
-  private static void notAcceptable(HttpServletResponse response) throws IOException {
-    json(response, 406, McpDispatcher.errorBody(null, -32000,
-        "Not Acceptable: accept application/json or text/event-stream"));
-  }
-
   private void answer(HttpServletResponse response, Gate gate, boolean initialize,
-      Framing framing, McpOutcome outcome) throws IOException {
+      Framing framing, boolean streams, McpOutcome outcome) throws IOException {
     if (outcome instanceof McpOutcome.Accepted) {
       response.setStatus(202);
       return;
@@ -333,7 +253,11 @@ public class McpServlet extends HttpServlet {
       response.setHeader(SESSION, sessions.create(gate.grant(),
           reply.body().at("/result/protocolVersion").asText()));
     }
-    if (reply.status() == 200 && framing == Framing.EVENT_STREAM) {
+    if (reply.status() == 200 && streams && !reply.notifications().isEmpty()) {
+      List<JsonNode> events = new ArrayList<>(reply.notifications());
+      events.add(reply.body());
+      eventStream(response, events);
+    } else if (reply.status() == 200 && framing == Framing.EVENT_STREAM) {
       eventStream(response, reply.body());
     } else {
       json(response, reply.status(), reply.body());

@@ -2,12 +2,19 @@ package dev.toriimcp.mcp.boundary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.mcp.control.McpDispatcher;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -72,23 +79,66 @@ final class McpWire {
       return Framing.JSON;
     }
     boolean stream = false;
-    for (String range : accept.split(",")) {
-      String[] parts = range.split(";");
-      String type = parts[0].trim().toLowerCase(Locale.ROOT);
-      boolean refused = false;
-      for (int i = 1; i < parts.length; i++) {
-        String parameter = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
-        refused |= parameter.matches("q=0(\\.0{0,3})?");
-      }
-      if (refused) {
-        continue;
-      }
+    for (String type : acceptedTypes(accept)) {
       if (type.equals("application/json") || type.equals("application/*") || type.equals("*/*")) {
         return Framing.JSON;
       }
       stream |= type.equals("text/event-stream") || type.equals("text/*");
     }
     return stream ? Framing.EVENT_STREAM : Framing.NONE;
+  }
+
+  /**
+   * Whether the client names an event stream among what it accepts (MCP basic/transports:
+   * clients list both {@code application/json} and {@code text/event-stream}), even if it
+   * prefers JSON; a log message can then go before the reply on the call's stream.
+   */
+  static boolean acceptsEventStream(String accept) {
+    return accept != null && acceptedTypes(accept).contains("text/event-stream");
+  }
+
+  /** The media ranges of an {@code Accept} header, lower case, less those with q=0. */
+  private static List<String> acceptedTypes(String accept) {
+    List<String> types = new ArrayList<>();
+    for (String range : accept.split(",")) {
+      String[] parts = range.split(";");
+      boolean refused = false;
+      for (int i = 1; i < parts.length; i++) {
+        String parameter = parts[i].trim().toLowerCase(Locale.ROOT).replace(" ", "");
+        refused |= parameter.matches("q=0(\\.0{0,3})?");
+      }
+      if (!refused) {
+        types.add(parts[0].trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    return types;
+  }
+
+  /**
+   * DNS rebinding (conformance {@code dns-rebinding-protection}; research §1.1): on a gateway whose
+   * public URL names a loopback host, a browser origin that is itself loopback
+   * ({@code localhost}, {@code 127.x.x.x} or {@code [::1]}, any port, http or https) is a page
+   * served from this machine, such as a local inspector, and is allowed. A rebinding page always
+   * comes with the attacker's own name as its Origin, and a local process could reach the gateway
+   * without a browser anyway. A gateway with a public name allows only its own and the listed
+   * origins.
+   */
+  static boolean loopbackOrigin(String publicHost, String origin) {
+    if (publicHost == null || !loopback(publicHost.toLowerCase(Locale.ROOT))) {
+      return false;
+    }
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String host = uri.getHost();
+    boolean bare = uri.getRawPath() == null || uri.getRawPath().isEmpty();
+    return (scheme.equals("http") || scheme.equals("https")) && host != null && bare
+        && uri.getRawUserInfo() == null && uri.getRawQuery() == null
+        && loopback(host.toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -124,8 +174,16 @@ final class McpWire {
    * replies to a batch as one event each, since clients parse each event as one message.
    */
   static void eventStream(HttpServletResponse response, JsonNode body) throws IOException {
+    List<JsonNode> messages = new ArrayList<>();
+    (body.isArray() ? body : List.of(body)).forEach(messages::add);
+    eventStream(response, messages);
+  }
+
+  /** The messages as the events of one stream, in order, that ends after the last. */
+  static void eventStream(HttpServletResponse response, List<JsonNode> messages)
+      throws IOException {
     StringBuilder events = new StringBuilder();
-    for (JsonNode message : body.isArray() ? body : List.of(body)) {
+    for (JsonNode message : messages) {
       events.append("event: message\ndata: ").append(JSON.writeValueAsString(message)).append("\n\n");
     }
     byte[] bytes = events.toString().getBytes(StandardCharsets.UTF_8);
@@ -139,6 +197,41 @@ final class McpWire {
       out.write(bytes);
     }
   }
+
+  static void notAcceptable(HttpServletResponse response) throws IOException {
+    json(response, 406, McpDispatcher.errorBody(null, -32000,
+        "Not Acceptable: accept application/json or text/event-stream"));
+  }
+
+  /** Writes an answer. */
+  interface Answer {
+    void write() throws IOException;
+  }
+
+  /**
+   * Writes the answer at once if {@code done} is complete; otherwise the request thread goes
+   * back to the pool and the answer is written when the upstream calls end. Each has its own
+   * timeout, so {@code done} always completes.
+   */
+  static void whenDone(HttpServletRequest request, CompletableFuture<?> done, Answer answer)
+      throws IOException {
+    if (done.isDone()) {
+      answer.write();
+      return;
+    }
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0);
+    done.whenComplete((result, failure) -> {
+      try {
+        answer.write();
+      } catch (IOException | RuntimeException e) {
+        // The client went away; nothing left to tell it.
+      } finally {
+        async.complete();
+      }
+    });
+  }
+
   static String safe(String text) {
     String cut = text.length() > 64 ? text.substring(0, 64) : text;
     return cut.replaceAll("[^A-Za-z0-9_.-]", "?");

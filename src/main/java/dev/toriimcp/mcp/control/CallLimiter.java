@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Rate limits for tool calls (MCP server/tools, security: servers MUST rate-limit invocations),
  * per key (a user on a backend) and per node: a token bucket of {@code perMinute} calls that
  * refills evenly over the minute, and at most {@code inFlight} calls running at once. One user
- * can then neither flood a backend nor hold every upstream thread of the node.
+ * can then neither flood a backend nor hold every upstream thread of the node. Requests that
+ * hold no upstream slot ({@code tools/list}, each message of a batch) take a token from the same
+ * bucket (ADR 0013).
  *
  * <p>Buckets that are full and idle are the same as no bucket; they are dropped once the map
  * holds more than {@code SWEEP_ABOVE} keys, so distinct users cannot grow it without bound. A
@@ -52,6 +54,18 @@ public final class CallLimiter {
 
   /** Admits one call for {@code key} at {@code nanoTime}, or says why not. */
   public Decision admit(String key, long nanoTime) {
+    return decide(key, nanoTime, true);
+  }
+
+  /**
+   * Charges one request that holds no upstream slot (a {@code tools/list}, a message of a
+   * batch) to {@code key}'s per-minute bucket: null if admitted, else why not (ADR 0013).
+   */
+  public String charge(String key, long nanoTime) {
+    return decide(key, nanoTime, false).refusal();
+  }
+
+  private Decision decide(String key, long nanoTime, boolean holds) {
     if (buckets.size() > SWEEP_ABOVE && sweepDue(nanoTime)) {
       sweep(nanoTime);
     }
@@ -62,7 +76,7 @@ public final class CallLimiter {
           continue; // swept between the look-up and the lock: take the new one
         }
         refill(bucket, nanoTime);
-        if (bucket.running >= inFlight) {
+        if (holds && bucket.running >= inFlight) {
           return new Decision(null, "too many calls at once from this user (at most " + inFlight
               + "); try again when one has finished");
         }
@@ -72,6 +86,9 @@ public final class CallLimiter {
               + " try again in " + Math.max(1, seconds) + " s");
         }
         bucket.tokens -= 1;
+        if (!holds) {
+          return new Decision(() -> { }, null);
+        }
         bucket.running++;
         return new Decision(new Release(bucket), null);
       }

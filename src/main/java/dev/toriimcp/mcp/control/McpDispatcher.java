@@ -1,7 +1,6 @@
 package dev.toriimcp.mcp.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
@@ -24,20 +23,22 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * JSON-RPC dispatch of the MCP methods a tool gateway serves (MCP 2025-11-25 lifecycle, ping,
- * server/tools): {@code initialize}, {@code ping}, {@code tools/list} (paginated),
- * {@code tools/call}. Gateway faults are JSON-RPC errors; tool failures are results with
- * {@code isError} (ADR 0005).
+ * server/tools, server/utilities/logging): {@code initialize}, {@code ping}, {@code tools/list}
+ * (paginated), {@code tools/call}, {@code logging/setLevel}. Gateway faults are JSON-RPC errors;
+ * tool failures are results with {@code isError} (ADR 0005). {@code tools/call} and
+ * {@code tools/list} count against the user's per-minute limit (ADRs 0011, 0013).
  */
 @ApplicationScoped
 public class McpDispatcher {
@@ -46,6 +47,8 @@ public class McpDispatcher {
       List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Logger LOG = Logger.getLogger(McpDispatcher.class.getName());
+  /** Server-error code of a request refused by the per-minute limit (JSON-RPC 2.0 §5.1). */
+  public static final int RATE_LIMITED = -32000;
 
   @Inject GatewayConfiguration configuration;
   @Inject GatewayStartup startup;
@@ -53,9 +56,11 @@ public class McpDispatcher {
   @Inject ArgumentValidatorHolder validator;
   @Inject InFlightCalls inFlight;
   @Inject AuditLog audit;
+  @Inject Sessions sessions;
 
   private volatile UpstreamInvoker invoker;
   private CallLimiter limiter;
+  private ToolsListHandler toolsList;
 
   /** Whether the message is a JSON-RPC request: it has both an id and a method. */
   public static boolean isRequest(JsonNode message) {
@@ -77,11 +82,28 @@ public class McpDispatcher {
   }
 
   /**
-   * Handles one JSON-RPC message. {@code conversation} names the caller's conversation (user,
-   * client, backend and MCP session) for cancellation; see {@link InFlightCalls}.
+   * Whether {@link #handle} charges the message to the user's limits itself: {@code tools/call}
+   * and {@code tools/list} requests. A batch charges its other messages with {@link #charge}.
    */
+  public static boolean chargesItself(JsonNode message) {
+    String method = isRequest(message) ? message.path("method").asText() : "";
+    return method.equals("tools/call") || method.equals("tools/list");
+  }
+
+  /**
+   * Charges one request that holds no upstream slot to the user's per-minute bucket on this
+   * backend (ADR 0013): null if admitted, else the refusal, fit for the model to read.
+   */
+  public String charge(BackendDefinition backend, AccessGrant grant) {
+    String refusal = limiter.charge(grant.subject() + "\n" + backend.name(), System.nanoTime());
+    return refusal == null ? null : "Backend '" + backend.name() + "': " + refusal + ".";
+  }
+
+  /** Handles one JSON-RPC message in {@code context} (see {@link McpContext}). */
   public McpOutcome handle(BackendDefinition backend, ToolCatalog catalog, AccessGrant grant,
-      String conversation, String protocolVersion, JsonNode message) {
+      McpContext context, JsonNode message) {
+    String conversation = context.conversation();
+    String protocolVersion = context.protocolVersion();
     if (message == null || !message.isObject() || !"2.0".equals(message.path("jsonrpc").asText())) {
       return error(400, null, -32600, "Invalid Request: expected one JSON-RPC 2.0 message");
     }
@@ -123,9 +145,9 @@ public class McpDispatcher {
     return switch (method) {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
-      case "tools/list" -> toolsList(id, catalog, protocolVersion, params);
-      case "tools/call" ->
-          toolsCall(id, backend, catalog, grant, conversation, protocolVersion, params);
+      case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
+      case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
+      case "logging/setLevel" -> setLevel(id, grant, context, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
   }
@@ -134,39 +156,43 @@ public class McpDispatcher {
     String requested = params.path("protocolVersion").asText("");
     String version = PROTOCOL_VERSIONS.contains(requested) ? requested : PROTOCOL_VERSIONS.get(0);
     ObjectNode result = NODES.objectNode().put("protocolVersion", version);
-    result.putObject("capabilities").putObject("tools").put("listChanged", false);
+    ObjectNode capabilities = result.putObject("capabilities");
+    capabilities.putObject("tools").put("listChanged", false);
+    // Every version served defines logging (server/utilities/logging); see McpLogging.
+    capabilities.putObject("logging");
     ObjectNode serverInfo = NODES.objectNode().put("name", "torii-mcp-" + backend.name())
         .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
     result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo, version));
     return result;
   }
 
-  private McpOutcome toolsList(JsonNode id, ToolCatalog catalog, String protocolVersion,
+  private McpOutcome toolsList(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
+      AccessGrant grant, String protocolVersion, JsonNode params) {
+    String refusal = charge(backend, grant);
+    if (refusal != null) {
+      return error(200, id, RATE_LIMITED, refusal);
+    }
+    ObjectNode result = toolsList.list(backend.name(), catalog, protocolVersion, params);
+    return result == null ? error(200, id, -32602, "Invalid params: unknown cursor")
+        : result(id, result);
+  }
+
+  /**
+   * Keeps the level the session's client chose (MCP server/utilities/logging): only a session
+   * has somewhere to keep it, so without one the request is refused rather than ignored.
+   */
+  private McpOutcome setLevel(JsonNode id, AccessGrant grant, McpContext context,
       JsonNode params) {
-    int offset = 0;
-    JsonNode cursor = params.get("cursor");
-    if (cursor != null && !cursor.isNull()) {
-      try {
-        offset = Integer.parseInt(new String(Base64.getUrlDecoder().decode(cursor.asText()),
-            StandardCharsets.US_ASCII));
-      } catch (IllegalArgumentException e) {
-        return error(200, id, -32602, "Invalid params: unknown cursor");
-      }
-      if (offset < 0 || offset > catalog.tools().size()) {
-        return error(200, id, -32602, "Invalid params: unknown cursor");
-      }
+    String level = params.path("level").asText(null);
+    if (!McpLogging.valid(level)) {
+      return error(200, id, -32602, "Invalid params: level must be one of "
+          + String.join(", ", McpLogging.LEVELS));
     }
-    ObjectNode result = NODES.objectNode();
-    ArrayNode tools = result.putArray("tools");
-    int end = Math.min(catalog.tools().size(), offset + configuration.limits().pageSize());
-    for (int i = offset; i < end; i++) {
-      tools.add(ProtocolShapes.tool(catalog.tools().get(i).definition(), protocolVersion));
+    if (context.sessionId() == null || !sessions.logLevel(context.sessionId(), grant, level)) {
+      return error(200, id, -32602, "Invalid params: logging/setLevel needs the session that"
+          + " initialize opened (send its Mcp-Session-Id)");
     }
-    if (end < catalog.tools().size()) {
-      result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-          .encodeToString(String.valueOf(end).getBytes(StandardCharsets.US_ASCII)));
-    }
-    return result(id, result);
+    return result(id, NODES.objectNode());
   }
 
   /**
@@ -175,7 +201,7 @@ public class McpDispatcher {
    * waits for the upstream. Every call, whatever its end, writes one audit line.
    */
   private McpOutcome toolsCall(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
-      AccessGrant grant, String conversation, String protocolVersion, JsonNode params) {
+      AccessGrant grant, McpContext context, JsonNode params) {
     String name = params.path("name").asText(null);
     Optional<CompiledTool> found = name == null ? Optional.empty() : catalog.tool(name);
     if (found.isEmpty()) {
@@ -224,13 +250,14 @@ public class McpDispatcher {
       }
       UpstreamInvoker invoker = invoker();
       CompletableFuture<UpstreamResponse> call = invoker.start(request);
-      InFlightCalls.Registration registration = inFlight.register(conversation, id, call);
+      InFlightCalls.Registration registration =
+          inFlight.register(context.conversation(), id, call);
       pending = true;
       String applied = credential.get();
       return new McpOutcome.Pending(call.handle((response, failure) -> {
         permit.release();
         registration.close();
-        return answer(id, backend, tool, grant, protocolVersion, start, invoker, response, failure,
+        return answer(id, backend, tool, grant, context, start, invoker, response, failure,
             applied);
       }));
     } finally {
@@ -242,8 +269,9 @@ public class McpDispatcher {
 
   /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */
   private McpOutcome answer(JsonNode id, BackendDefinition backend, CompiledTool tool,
-      AccessGrant grant, String protocolVersion, long start, UpstreamInvoker invoker,
+      AccessGrant grant, McpContext context, long start, UpstreamInvoker invoker,
       UpstreamResponse response, Throwable failure, String credential) {
+    String protocolVersion = context.protocolVersion();
     String status = "gateway-error";
     try {
       if (failure != null) {
@@ -254,8 +282,11 @@ public class McpDispatcher {
           return error(200, id, -32800, "Request cancelled");
         }
         status = "unreachable";
-        return result(id, toolError("Backend '" + backend.name() + "' " + problem.getMessage()
-            + ". Try again later."));
+        String text = "Backend '" + backend.name() + "' " + problem.getMessage();
+        // A timeout is the upstream's slowness; anything else means it could not be reached.
+        String level = timedOut(failure) ? "warning" : "error";
+        return logged(result(id, toolError(text + ". Try again later.")), context, level,
+            backend, tool, text);
       }
       status = String.valueOf(response.status());
       if (response.status() == 401) {
@@ -268,7 +299,9 @@ public class McpDispatcher {
       // user's credential (ADR 0016).
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
           response, resourceUri, structured, CredentialRedaction.of(backend.auth(), credential));
-      return result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
+      McpOutcome answer = result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
+      return response.status() < 500 ? answer : logged(answer, context, "warning", backend, tool,
+          "Backend '" + backend.name() + "' answered HTTP " + response.status());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "tool call " + tool.name() + " on " + backend.name()
           + " failed in the gateway", e);
@@ -286,10 +319,27 @@ public class McpDispatcher {
         + status + " duration_ms=" + millis);
   }
 
+  private static boolean timedOut(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null
+        ? c.getCause() : failure;
+    return cause instanceof HttpTimeoutException || cause instanceof TimeoutException;
+  }
+
+  /** The reply with a log message, if the session's chosen level lets it pass. */
+  private static McpOutcome logged(McpOutcome reply, McpContext context, String level,
+      BackendDefinition backend, CompiledTool tool, String text) {
+    if (!(reply instanceof McpOutcome.Reply answer) || !McpLogging.passes(level, context.logLevel())) {
+      return reply;
+    }
+    return new McpOutcome.Reply(answer.status(), answer.body(),
+        List.of(McpLogging.message(level, backend.name(), tool.name(), text)));
+  }
+
   @PostConstruct
   void createLimiter() {
     limiter = new CallLimiter(configuration.limits().userCallsPerMinute(),
         configuration.limits().userCallsInFlight());
+    toolsList = new ToolsListHandler(configuration.limits().pageSize());
   }
 
   private UpstreamInvoker invoker() {

@@ -28,8 +28,12 @@ public class Sessions {
   static final Duration TOUCH_INTERVAL = Duration.ofHours(1);
   private static final int CACHE_SIZE = 10_000;
 
-  /** Whom a live session belongs to, and the protocol version it negotiated. */
-  private record Owner(String subject, String clientId, String backend, String protocolVersion) {
+  /** What a live session says about the requests made in it. */
+  public record Live(String protocolVersion, String logLevel) {}
+
+  /** Whom a live session belongs to, the protocol version it negotiated, its logging level. */
+  private record Owner(String subject, String clientId, String backend, String protocolVersion,
+      String logLevel) {
     boolean of(AccessGrant grant) {
       return subject.equals(grant.subject()) && clientId.equals(grant.clientId())
           && backend.equals(grant.backend());
@@ -57,6 +61,15 @@ public class Sessions {
    * backend that the id names; null if the id names no such session.
    */
   public String protocolVersion(String id, AccessGrant grant) {
+    Live live = live(id, grant);
+    return live == null ? null : live.protocolVersion();
+  }
+
+  /**
+   * The live session of this grant's user, client and backend that the id names; null if the id
+   * names no such session.
+   */
+  public Live live(String id, AccessGrant grant) {
     if (id == null || id.length() > 128) {
       return null;
     }
@@ -71,7 +84,7 @@ public class Sessions {
         }
         session.touch(now, TOUCH_INTERVAL);
         return new Owner(session.subject(), session.clientId(), session.backend(),
-            session.protocolVersion());
+            session.protocolVersion(), session.logLevel());
       });
       if (owner == null) {
         live.remove(hash);
@@ -79,7 +92,33 @@ public class Sessions {
       }
       live.put(hash, owner, now.plus(CACHE));
     }
-    return owner.of(grant) ? owner.protocolVersion() : null;
+    return owner.of(grant) ? new Live(owner.protocolVersion(), owner.logLevel()) : null;
+  }
+
+  /**
+   * Keeps the logging level the session's client chose (MCP server/utilities/logging); false if
+   * the id names no live session of this grant. In the database, so every node honours it; other
+   * nodes see it within {@link #CACHE}, this one at once.
+   */
+  public boolean logLevel(String id, AccessGrant grant, String level) {
+    if (id == null || id.length() > 128) {
+      return false;
+    }
+    String hash = Secrets.hash(id);
+    Owner owner = storage.inTransaction(em -> {
+      McpSession session = em.find(McpSession.class, hash);
+      if (session == null || !session.belongsTo(grant.subject(), grant.clientId(), grant.backend())) {
+        return null;
+      }
+      session.logLevel(level);
+      return new Owner(session.subject(), session.clientId(), session.backend(),
+          session.protocolVersion(), level);
+    });
+    if (owner == null) {
+      return false;
+    }
+    live.put(hash, owner, Instant.now().plus(CACHE));
+    return true;
   }
 
   /** Ends the session; false if there was no live session of this grant under that id. */

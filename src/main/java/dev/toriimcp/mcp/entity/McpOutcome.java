@@ -1,12 +1,25 @@
 package dev.toriimcp.mcp.entity;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /** What the MCP endpoint answers to one POSTed message. */
 public sealed interface McpOutcome {
 
-  /** A JSON-RPC response, sent with HTTP 200 (or {@code status} for transport-level errors). */
-  record Reply(int status, JsonNode body) implements McpOutcome {}
+  /**
+   * A JSON-RPC response, sent with HTTP 200 (or {@code status} for transport-level errors), and
+   * the notifications that go before it on an event stream when the client accepts one (MCP
+   * basic/transports: the server MAY send notifications on the stream before the response).
+   */
+  record Reply(int status, JsonNode body, List<JsonNode> notifications) implements McpOutcome {
+    public Reply {
+      notifications = List.copyOf(notifications);
+    }
+
+    public Reply(int status, JsonNode body) {
+      this(status, body, List.of());
+    }
+  }
 
   /** A notification or response from the client: HTTP 202, no body. */
   record Accepted() implements McpOutcome {}

@@ -45,6 +45,10 @@ public class McpSession {
   @Column(name = "ended", nullable = false)
   private boolean ended;
 
+  /** The logging level its client chose (MCP server/utilities/logging); null until it does. */
+  @Column(name = "log_level", length = 16)
+  private String logLevel;
+
   protected McpSession() {}
 
   public McpSession(String sessionHash, String subject, String clientId, String backend,
@@ -73,6 +77,14 @@ public class McpSession {
   /** The MCP version negotiated at {@code initialize}. */
   public String protocolVersion() {
     return protocolVersion;
+  }
+
+  public String logLevel() {
+    return logLevel;
+  }
+
+  public void logLevel(String level) {
+    this.logLevel = level;
   }
 
   public boolean ended() {

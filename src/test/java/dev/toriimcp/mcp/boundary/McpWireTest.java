@@ -32,6 +32,34 @@ class McpWireTest {
   }
 
   @Test
+  void aStreamIsAcceptedWhereverTheClientNamesOne() {
+    assertThat(McpWire.acceptsEventStream("application/json, text/event-stream")).isTrue();
+    assertThat(McpWire.acceptsEventStream("Text/Event-Stream;q=0.5")).isTrue();
+    assertThat(McpWire.acceptsEventStream("application/json")).isFalse();
+    assertThat(McpWire.acceptsEventStream("text/event-stream;q=0, application/json")).isFalse();
+    assertThat(McpWire.acceptsEventStream("*/*")).as("a log message is worth no guess").isFalse();
+    assertThat(McpWire.acceptsEventStream(null)).isFalse();
+  }
+
+  @Test
+  void aLoopbackGatewayTakesLoopbackOriginsOnAnyPort() {
+    assertThat(McpWire.loopbackOrigin("localhost", "http://localhost:5173")).isTrue();
+    assertThat(McpWire.loopbackOrigin("127.0.0.1", "http://127.0.0.1:40123")).isTrue();
+    assertThat(McpWire.loopbackOrigin("localhost", "https://[::1]:8443")).isTrue();
+    assertThat(McpWire.loopbackOrigin("localhost", "http://LOCALHOST")).isTrue();
+    // DNS rebinding: the page's own name, whatever it resolves to.
+    assertThat(McpWire.loopbackOrigin("localhost", "http://evil.example.com")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "http://localhost.evil.example")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "http://127.0.0.1.nip.io")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "null")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "file://localhost")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "http://localhost/path")).isFalse();
+    assertThat(McpWire.loopbackOrigin("localhost", "http://u@localhost")).isFalse();
+    // A gateway with a public name: only its own and the listed origins (checked elsewhere).
+    assertThat(McpWire.loopbackOrigin("gw.example.com", "http://localhost:5173")).isFalse();
+  }
+
+  @Test
   void neitherWhenTheClientRefusesBoth() {
     assertThat(McpWire.framing("text/html")).isEqualTo(McpWire.Framing.NONE);
     assertThat(McpWire.framing("application/xml, image/png")).isEqualTo(McpWire.Framing.NONE);

@@ -28,6 +28,20 @@ class CallLimiterTest {
   }
 
   @Test
+  void chargedRequestsShareTheBucketButHoldNoSlot() {
+    CallLimiter limiter = new CallLimiter(3, 1);
+    CallLimiter.Permit running = limiter.admit("alice\ndemo", 0).permit();
+
+    assertThat(limiter.charge("alice\ndemo", 0)).as("beside a running call").isNull();
+    assertThat(limiter.charge("alice\ndemo", 0)).isNull();
+    assertThat(limiter.charge("alice\ndemo", 0))
+        .isEqualTo("more than 3 calls per minute from this user; try again in 20 s");
+    running.release();
+    assertThat(limiter.admit("alice\ndemo", 0).refusal()).as("the charges spent the minute")
+        .startsWith("more than 3 calls per minute");
+  }
+
+  @Test
   void aUserRunsAtMostInFlightCallsAtOnce() {
     CallLimiter limiter = new CallLimiter(1000, 2);
     CallLimiter.Permit first = limiter.admit("alice\ndemo", 0).permit();

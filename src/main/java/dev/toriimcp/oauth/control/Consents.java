@@ -2,6 +2,7 @@ package dev.toriimcp.oauth.control;
 
 import dev.toriimcp.oauth.entity.Consent;
 import dev.toriimcp.platform.control.Storage;
+import dev.toriimcp.sealing.control.Sealer;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,14 +27,17 @@ public class Consents {
   public void grant(String subject, String clientId, String backend, String scope,
       String sealedCredential, Instant credentialExpiresAt) {
     Instant now = Instant.now();
+    String keyId = Sealer.keyId(sealedCredential).orElseThrow(
+        () -> new IllegalArgumentException("not a sealed credential"));
     storage.inTransaction(em -> {
       em.merge(new Consent(subject, clientId, backend, scope, now));
       UpstreamCredential credential =
           em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend));
       if (credential == null) {
-        em.persist(new UpstreamCredential(subject, backend, sealedCredential, credentialExpiresAt, now));
+        em.persist(new UpstreamCredential(subject, backend, sealedCredential, keyId,
+            credentialExpiresAt, now));
       } else {
-        credential.replace(sealedCredential, credentialExpiresAt, now);
+        credential.replace(sealedCredential, keyId, credentialExpiresAt, now);
       }
       return null;
     });

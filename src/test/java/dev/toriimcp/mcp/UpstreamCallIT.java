@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -122,7 +123,7 @@ class UpstreamCallIT {
         new PetstoreConfig.Backend("typed", base + "/api/v3", base + "/login",
             "{getPetById: {output_schema: true}}"));
     gateway = GatewayProcess.start("upstream-call", config, Map.of());
-    gateway.awaitReady(Duration.ofSeconds(120));
+    gateway.awaitReady(Duration.ofSeconds(300)); // boots slowly on a loaded 2-core machine
     token = OAuthFlows.accessToken(gateway, "petstore", "carol", "secret");
   }
 
@@ -492,6 +493,63 @@ class UpstreamCallIT {
         .isEqualTo(401);
     // Only that grant ended.
     assertThat(call("petstore", token, "getPetById", "{\"petId\": 7}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aCredentialUnderARemovedSealingKeyMakesTheClientAuthorizeAgain() throws Exception {
+    // Issue 12 item 5 (ADR 0017): gateway one seals with key k, gateway two on the same data
+    // lists only k-new. The old credential cannot be opened: 401, never 500, and a new sign-in
+    // works. Both gateways are this test's own; the class's gateway is not touched.
+    String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
+    Path first = PetstoreConfig.write("retired-key-1", "{}",
+        new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"));
+    String yaml = Files.readString(first).replaceAll("derby_directory: [^}]*\\}",
+        "derby_directory: target/it-data/retired-key-" + System.nanoTime() + "}");
+    Files.writeString(first, yaml);
+    Path second = first.resolveSibling("retired-key-2.yaml");
+    String oldKey = "{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}";
+    assertThat(yaml).contains(oldKey);
+    Files.writeString(second, yaml.replace(oldKey,
+        "{id: k-new, secret: ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=}"));
+
+    OAuthFlows.Issued issued;
+    try (GatewayProcess one = GatewayProcess.start("retired-key-1", first, Map.of())) {
+      one.awaitReady(Duration.ofSeconds(300));
+      issued = OAuthFlows.tokens(one, "petstore", "erin", "secret");
+      assertThat(callOn(one, issued.accessToken()).statusCode()).isEqualTo(200);
+      one.stop(Duration.ofSeconds(60)); // a clean Derby shutdown before the next gateway opens it
+    }
+    try (GatewayProcess two = GatewayProcess.start("retired-key-2", second, Map.of())) {
+      two.awaitReady(Duration.ofSeconds(300));
+      assertThat(two.output()).contains("torii-mcp sealing: key 'k-new' (current) seals 0")
+          .contains("key 'k' (not in sealing.keys) seals 1 upstream credential(s)");
+
+      HttpResponse<String> refused = callOn(two, issued.accessToken());
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+      assertThat(refused.headers().firstValue("WWW-Authenticate").orElseThrow())
+          .contains("resource_metadata=");
+      assertThat(callOn(two, issued.accessToken()).statusCode()).as("and again").isEqualTo(401);
+      HttpResponse<String> refreshed = OAuthFlows.refresh(two, issued);
+      assertThat(refreshed.statusCode()).isEqualTo(400);
+      assertThat(refreshed.body()).contains("invalid_grant");
+
+      OAuthFlows.Issued again = OAuthFlows.tokens(two, "petstore", "erin", "secret");
+      received.clear();
+      HttpResponse<String> works = callOn(two, again.accessToken());
+      assertThat(works.statusCode()).as(works.body()).isEqualTo(200);
+      assertThat(received).singleElement().satisfies(r -> assertThat(r)
+          .contains("Authorization: [Bearer upstream-erin-token]"));
+      assertThat(two.output()).doesNotContain("upstream-erin-token");
+    }
+  }
+
+  private HttpResponse<String> callOn(GatewayProcess on, String mcpToken) throws Exception {
+    return http.send(HttpRequest.newBuilder(on.uri("/mcp/petstore"))
+        .header("Authorization", "Bearer " + mcpToken).header("Content-Type", "application/json")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\":"
+            + " \"tools/call\", \"params\": {\"name\": \"getPetById\", \"arguments\": {\"petId\": 7}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -202,6 +202,9 @@ class AuthorizationNegativeIT {
     JsonNode parallel = tokens(form("grant_type", "refresh_token", "refresh_token", refresh1,
         "client_id", client));
     assertThat(parallel.path("access_token").asText()).as("inside the grace window").isNotEmpty();
+    // Research RF-3: the same successor, not a second live refresh token (ADR 0017).
+    assertThat(parallel.path("refresh_token").asText()).isEqualTo(refresh2);
+    assertThat(mcp("demo", parallel.path("access_token").asText()).statusCode()).isEqualTo(200);
 
     Thread.sleep(3_000);
     assertThat(tokenError(form("grant_type", "refresh_token", "refresh_token", refresh1,
@@ -302,6 +305,79 @@ class AuthorizationNegativeIT {
         .as("approved now").isEqualTo(303);
     assertThat(send(browser, authorize(client, REDIRECT, challenge("m"), "demo")).statusCode())
         .as("the first approval still stands").isEqualTo(303);
+  }
+
+  @Test
+  void revocationEndsTheGrantOfItsOwnClientOnly() throws Exception {
+    // Research RV-1, RV-2, RV-3 and RS-10 (via /revoke).
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\":"
+        + " \"none\", \"grant_types\": [\"authorization_code\", \"refresh_token\"]}");
+    String other = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\":"
+        + " \"none\", \"grant_types\": [\"authorization_code\", \"refresh_token\"]}");
+    JsonNode mine = tokens(form("grant_type", "authorization_code", "code",
+        code(client, "verifier-rv", "demo"), "code_verifier", verifier("verifier-rv"),
+        "client_id", client));
+    JsonNode theirs = tokens(form("grant_type", "authorization_code", "code",
+        code(other, "verifier-rv-other", "demo"), "code_verifier", verifier("verifier-rv-other"),
+        "client_id", other));
+
+    assertThat(revoke(client, "garbage-" + System.nanoTime()).statusCode()).as("RV-2").isEqualTo(200);
+    assertThat(revoke(client, theirs.path("refresh_token").asText()).statusCode()).as("RV-3")
+        .isEqualTo(200);
+    assertThat(revoke(client, theirs.path("access_token").asText()).statusCode()).isEqualTo(200);
+    HttpResponse<String> revoked = revoke(client, mine.path("refresh_token").asText());
+
+    assertThat(revoked.statusCode()).as("RV-1").isEqualTo(200);
+    assertThat(revoked.headers().firstValue("Cache-Control")).contains("no-store");
+    assertThat(tokenError(form("grant_type", "refresh_token", "refresh_token",
+        mine.path("refresh_token").asText(), "client_id", client))).isEqualTo("invalid_grant");
+    HttpResponse<String> afterRevocation = mcp("demo", mine.path("access_token").asText());
+    assertThat(afterRevocation.statusCode()).as("RS-10").isEqualTo(401);
+    assertThat(afterRevocation.headers().firstValue("WWW-Authenticate").orElseThrow())
+        .contains("invalid_token");
+    assertThat(mcp("demo", theirs.path("access_token").asText()).statusCode())
+        .as("another client's token is untouched").isEqualTo(200);
+    assertThat(tokens(form("grant_type", "refresh_token", "refresh_token",
+        theirs.path("refresh_token").asText(), "client_id", other)).path("access_token").asText())
+        .isNotEmpty();
+  }
+
+  @Test
+  void aReplayWithAWrongVerifierLeavesTheFirstTokensAlone() throws Exception {
+    // Research TK-9.
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    String code = code(client, "verifier-tk9", "demo");
+    JsonNode first = tokens(form("grant_type", "authorization_code", "code", code,
+        "code_verifier", verifier("verifier-tk9"), "client_id", client));
+
+    assertThat(tokenError(form("grant_type", "authorization_code", "code", code, "code_verifier",
+        verifier("not-the-verifier"), "client_id", client))).isEqualTo("invalid_grant");
+
+    assertThat(mcp("demo", first.path("access_token").asText()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void guessingCodesIsThrottled() throws Exception {
+    // Research TK-19: 429 after the threshold (10 refused redemptions per client and address).
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    int[] statuses = new int[11];
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] = post("/token", "application/x-www-form-urlencoded", form("grant_type",
+          "authorization_code", "code", "guess-" + i, "code_verifier", verifier("v"),
+          "client_id", client)).statusCode();
+    }
+    assertThat(statuses).containsExactly(400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 429);
+    String valid = code(client, "verifier-tk19", "demo");
+    HttpResponse<String> refused = post("/token", "application/x-www-form-urlencoded", form(
+        "grant_type", "authorization_code", "code", valid, "code_verifier",
+        verifier("verifier-tk19"), "client_id", client));
+    assertThat(refused.statusCode()).as("even a right code, until the window ends").isEqualTo(429);
+    assertThat(refused.headers().firstValue("Cache-Control")).contains("no-store");
+  }
+
+  private HttpResponse<String> revoke(String client, String token) throws Exception {
+    return post("/revoke", "application/x-www-form-urlencoded", form("token", token,
+        "client_id", client));
   }
 
   // --- helpers -----------------------------------------------------------------------------

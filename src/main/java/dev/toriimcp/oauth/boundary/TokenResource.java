@@ -3,6 +3,7 @@ package dev.toriimcp.oauth.boundary;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.Clients;
+import dev.toriimcp.oauth.control.CodeThrottle;
 import dev.toriimcp.oauth.control.Pkce;
 import dev.toriimcp.oauth.control.Resources;
 import dev.toriimcp.oauth.control.Tokens;
@@ -11,6 +12,7 @@ import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.Consumes;
@@ -18,12 +20,14 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
@@ -38,6 +42,8 @@ public class TokenResource {
   @Inject GatewayConfiguration configuration;
   @Inject Clients clients;
   @Inject Tokens tokens;
+  @Inject CodeThrottle codeThrottle;
+  @Context HttpServletRequest request;
 
   @POST
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -55,10 +61,7 @@ public class TokenResource {
       case "authorization_code" -> {
         String code = required(form, "code");
         String verifier = required(form, "code_verifier");
-        if (!Pkce.validVerifier(verifier)) {
-          throw new OAuthException(OAuthError.invalidGrant("the code verifier is malformed"));
-        }
-        yield tokens.redeem(client, code, param(form, "redirect_uri"), verifier, backend);
+        yield redeem(client, code, param(form, "redirect_uri"), verifier, backend);
       }
       case "refresh_token" -> {
         if (!client.refreshAllowed()) {
@@ -79,6 +82,27 @@ public class TokenResource {
     }
     return Response.ok(body.build()).header("Cache-Control", "no-store")
         .header("Pragma", "no-cache").build();
+  }
+
+  /** The code grant, throttled per client and address against guessing (research TK-19). */
+  private TokenResponse redeem(RegisteredClient client, String code, String redirectUri,
+      String verifier, String backend) {
+    String address = request.getRemoteAddr();
+    if (codeThrottle.blocked(client.clientId(), address, Instant.now())) {
+      throw new OAuthException(new OAuthError("slow_down",
+          "too many failed code redemptions; try again later", 429));
+    }
+    try {
+      if (!Pkce.validVerifier(verifier)) {
+        throw new OAuthException(OAuthError.invalidGrant("the code verifier is malformed"));
+      }
+      return tokens.redeem(client, code, redirectUri, verifier, backend);
+    } catch (OAuthException e) {
+      if ("invalid_grant".equals(e.error().code())) {
+        codeThrottle.failed(client.clientId(), address, Instant.now());
+      }
+      throw e;
+    }
   }
 
   /** Anything but a form: {@code invalid_request}, not a bare 415 (research TK-2). */

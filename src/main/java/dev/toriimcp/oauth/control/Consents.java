@@ -2,6 +2,7 @@ package dev.toriimcp.oauth.control;
 
 import dev.toriimcp.oauth.entity.Consent;
 import dev.toriimcp.platform.control.Storage;
+import dev.toriimcp.sealing.control.Sealer;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,6 +31,8 @@ public class Consents {
   public void grant(String subject, String clientId, String backend, String scope,
       String redirectUri, String sealedCredential, Instant credentialExpiresAt) {
     Instant now = Instant.now();
+    String keyId = Sealer.keyId(sealedCredential).orElseThrow(
+        () -> new IllegalArgumentException("not a sealed credential"));
     storage.inTransaction(em -> {
       Consent consent = em.find(Consent.class, new Consent.Key(subject, clientId, backend));
       if (consent == null) {
@@ -40,9 +43,10 @@ public class Consents {
       UpstreamCredential credential =
           em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend));
       if (credential == null) {
-        em.persist(new UpstreamCredential(subject, backend, sealedCredential, credentialExpiresAt, now));
+        em.persist(new UpstreamCredential(subject, backend, sealedCredential, keyId,
+            credentialExpiresAt, now));
       } else {
-        credential.replace(sealedCredential, credentialExpiresAt, now);
+        credential.replace(sealedCredential, keyId, credentialExpiresAt, now);
       }
       return null;
     });

@@ -1,5 +1,6 @@
 package dev.toriimcp.oauth.control;
 
+import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.OAuthSettings;
 import dev.toriimcp.oauth.entity.AccessGrant;
@@ -12,12 +13,16 @@ import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
 import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
+import dev.toriimcp.sealing.control.Sealing;
+import dev.toriimcp.upstream.entity.UpstreamCredential;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Codes and tokens: issue, redeem, rotate, validate, revoke. Every value is 256 random bits and
@@ -26,8 +31,11 @@ import java.util.Optional;
 @ApplicationScoped
 public class Tokens {
 
+  private static final Logger LOG = Logger.getLogger(Tokens.class.getName());
+
   @Inject Storage storage;
   @Inject GatewayConfiguration configuration;
+  @Inject Sealing sealing;
 
   private OAuthSettings lifetimes() {
     return configuration.oauth();
@@ -53,8 +61,8 @@ public class Tokens {
    */
   public TokenResponse redeem(RegisteredClient client, String code, String redirectUri,
       String verifier, String backendFromResource) {
-    return storage.inTransaction(em -> redeem(em, client, code, redirectUri, verifier,
-        backendFromResource)).get();
+    return stored(() -> storage.inTransaction(em -> redeem(em, client, code, redirectUri, verifier,
+        backendFromResource))).get();
   }
 
   /**
@@ -97,46 +105,121 @@ public class Tokens {
     client.used(Instant.now());
     em.merge(client);
     return new Outcome(issue(em, client, stored.subject(), stored.backend(), stored.scope(),
-        stored.grantId()), null);
+        stored.grantId(), null), null);
   }
 
   /**
-   * Rotates a refresh token (OAuth 2.1 §4.3.1). Within {@code oauth.refresh_grace} of its rotation a
-   * used token still yields fresh tokens (parallel refreshes); after that, its reuse revokes the
-   * whole grant. A refused request never consumes the token.
+   * Rotates a refresh token (OAuth 2.1 §4.3.1). Within {@code oauth.refresh_grace} of its rotation
+   * a used token yields the grant's one live refresh token again (the successor, or where the
+   * chain has moved on, its latest link) with a new access token: parallel or retried refreshes
+   * get a working pair, and no second live successor ever exists. After that, its reuse revokes
+   * the whole grant. Every successor keeps the grant's absolute expiry. A refused request never
+   * consumes the token; a store failure is 503 and consumes nothing (research RF-11, ADR 0017).
    */
   public TokenResponse refresh(RegisteredClient client, String refreshToken, String scope,
       String backendFromResource) {
-    return storage.inTransaction(em -> {
-      RefreshToken stored = em.find(RefreshToken.class, Secrets.hash(refreshToken),
+    return stored(() -> storage.inTransaction(em -> refresh(em, client, refreshToken, scope,
+        backendFromResource))).get();
+  }
+
+  private Outcome refresh(EntityManager em, RegisteredClient client, String refreshToken,
+      String scope, String backendFromResource) {
+    RefreshToken stored = em.find(RefreshToken.class, Secrets.hash(refreshToken),
+        LockModeType.PESSIMISTIC_WRITE);
+    Instant now = Instant.now();
+    if (stored == null || stored.revoked() || !stored.clientId().equals(client.clientId())) {
+      throw new OAuthException(OAuthError.invalidGrant("the refresh token is invalid"));
+    }
+    if (stored.expiresAt().isBefore(now) || stored.idleExpiresAt().isBefore(now)) {
+      throw new OAuthException(OAuthError.invalidGrant("the refresh token has expired"));
+    }
+    if (stored.rotatedAt() != null && stored.rotatedAt().plus(lifetimes().refreshGrace()).isBefore(now)) {
+      revokeGrant(em, stored.grantId());
+      return new Outcome(null, OAuthError.invalidGrant("the refresh token was already used"));
+    }
+    if (backendFromResource != null && !backendFromResource.equals(stored.backend())) {
+      throw new OAuthException(OAuthError.invalidTarget("resource does not match the grant"));
+    }
+    String granted = stored.scope();
+    if (scope != null && !scope.isBlank()) {
+      if (!Scopes.parse(granted).containsAll(Scopes.parse(scope))) {
+        throw new OAuthException(OAuthError.invalidScope("broader than the original grant"));
+      }
+      granted = Scopes.format(Scopes.parse(scope));
+    }
+    if (!upstreamLinked(em, stored)) {
+      // Research RF-9: the user's upstream credential is gone (or sealed under a removed key);
+      // tokens would only meet "sign in again" at the first tool call, so the grant ends now.
+      revokeGrant(em, stored.grantId());
+      return new Outcome(null, OAuthError.invalidGrant("the user must sign in to the backend again"));
+    }
+    if (stored.rotatedAt() != null) {
+      String live = liveSuccessor(em, refreshToken, stored);
+      String access = issueAccess(em, client, stored.subject(), stored.backend(), granted,
+          stored.grantId());
+      return new Outcome(new TokenResponse(access, lifetimes().accessToken().toSeconds(), granted,
+          live), null);
+    }
+    TokenResponse issued = issue(em, client, stored.subject(), stored.backend(), granted,
+        stored.grantId(), stored.expiresAt());
+    stored.rotate(now, issued.refreshToken() == null ? null
+        : SuccessorSeal.seal(refreshToken, issued.refreshToken()));
+    return new Outcome(issued, null);
+  }
+
+  /** Longest chain of rotations followed from a retried token to the grant's live one. */
+  private static final int MAX_CHAIN = 16;
+
+  /**
+   * The grant's live refresh token, reached from a used one by opening each successor with its
+   * predecessor. Refused when the chain is broken (a token from before successors were kept,
+   * or one purged or revoked since).
+   */
+  private static String liveSuccessor(EntityManager em, String used, RefreshToken stored) {
+    String token = used;
+    RefreshToken row = stored;
+    for (int step = 0; step < MAX_CHAIN && row.rotatedAt() != null; step++) {
+      String next = SuccessorSeal.open(token, row.successorSealed()).orElse(null);
+      row = next == null ? null : em.find(RefreshToken.class, Secrets.hash(next),
           LockModeType.PESSIMISTIC_WRITE);
-      Instant now = Instant.now();
-      if (stored == null || stored.revoked() || !stored.clientId().equals(client.clientId())) {
-        throw new OAuthException(OAuthError.invalidGrant("the refresh token is invalid"));
+      if (row == null || row.revoked()) {
+        throw new OAuthException(OAuthError.invalidGrant("the refresh token was already used"));
       }
-      if (stored.expiresAt().isBefore(now) || stored.idleExpiresAt().isBefore(now)) {
-        throw new OAuthException(OAuthError.invalidGrant("the refresh token has expired"));
-      }
-      if (stored.rotatedAt() != null && stored.rotatedAt().plus(lifetimes().refreshGrace()).isBefore(now)) {
-        revokeGrant(em, stored.grantId());
-        return new Outcome(null, OAuthError.invalidGrant("the refresh token was already used"));
-      }
-      if (backendFromResource != null && !backendFromResource.equals(stored.backend())) {
-        throw new OAuthException(OAuthError.invalidTarget("resource does not match the grant"));
-      }
-      String granted = stored.scope();
-      if (scope != null && !scope.isBlank()) {
-        if (!Scopes.parse(granted).containsAll(Scopes.parse(scope))) {
-          throw new OAuthException(OAuthError.invalidScope("broader than the original grant"));
-        }
-        granted = Scopes.format(Scopes.parse(scope));
-      }
-      if (stored.rotatedAt() == null) {
-        stored.rotate(now);
-      }
-      return new Outcome(issue(em, client, stored.subject(), stored.backend(), granted,
-          stored.grantId()), null);
-    }).get();
+      token = next;
+    }
+    if (row.rotatedAt() != null) {
+      throw new OAuthException(OAuthError.invalidGrant("the refresh token was already used"));
+    }
+    return token;
+  }
+
+  /** Whether the user's upstream credential, where the backend needs one, is there and opens. */
+  private boolean upstreamLinked(EntityManager em, RefreshToken stored) {
+    Optional<BackendDefinition> backend = configuration.backend(stored.backend());
+    if (backend.isEmpty() || backend.get().auth() == null) {
+      return true;
+    }
+    UpstreamCredential credential = em.find(UpstreamCredential.class,
+        new UpstreamCredential.Key(stored.subject(), stored.backend()));
+    return credential != null && sealing.sealer().opens(credential.keyId());
+  }
+
+  /**
+   * Runs storage work of the token endpoint: a failure of the store is 503 {@code
+   * temporarily_unavailable}, never {@code invalid_grant} (which would make the client drop a good
+   * refresh token) nor a bare 500 (research §2.7, RF-11).
+   */
+  private static <T> T stored(Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (OAuthException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warning(() -> "token endpoint: the store failed (" + e.getClass().getName()
+          + (e.getCause() == null ? "" : ", caused by " + e.getCause().getClass().getName())
+          + "); answered 503");
+      throw new OAuthException(OAuthError.temporarilyUnavailable());
+    }
   }
 
   /**
@@ -202,19 +285,31 @@ public class Tokens {
     });
   }
 
+  /**
+   * A new access token and, if the client may refresh, a new refresh token. {@code
+   * refreshExpiresAt} is the grant's absolute refresh expiry, carried forward from its first
+   * refresh token; null starts a grant.
+   */
   private TokenResponse issue(EntityManager em, RegisteredClient client, String subject,
-      String backend, String scope, String grantId) {
+      String backend, String scope, String grantId, Instant refreshExpiresAt) {
     Instant now = Instant.now();
-    String access = Secrets.newToken();
-    em.persist(new AccessToken(Secrets.hash(access), client.clientId(), subject, backend, scope,
-        grantId, now.plus(lifetimes().accessToken())));
+    String access = issueAccess(em, client, subject, backend, scope, grantId);
     String refresh = null;
     if (client.refreshAllowed()) {
       refresh = Secrets.newToken();
       em.persist(new RefreshToken(Secrets.hash(refresh), client.clientId(), subject, backend,
-          scope, grantId, now.plus(lifetimes().refreshToken()), now.plus(lifetimes().refreshIdle())));
+          scope, grantId, refreshExpiresAt != null ? refreshExpiresAt
+              : now.plus(lifetimes().refreshToken()), now.plus(lifetimes().refreshIdle())));
     }
     return new TokenResponse(access, lifetimes().accessToken().toSeconds(), scope, refresh);
+  }
+
+  private String issueAccess(EntityManager em, RegisteredClient client, String subject,
+      String backend, String scope, String grantId) {
+    String access = Secrets.newToken();
+    em.persist(new AccessToken(Secrets.hash(access), client.clientId(), subject, backend, scope,
+        grantId, Instant.now().plus(lifetimes().accessToken())));
+    return access;
   }
 
   private void revokeGrant(EntityManager em, String grantId) {

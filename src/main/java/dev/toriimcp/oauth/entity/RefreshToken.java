@@ -9,8 +9,10 @@ import java.time.Instant;
 
 /**
  * An issued refresh token, stored only as its hash. Rotated on every use (OAuth 2.1 §4.3.1): the
- * used token is marked {@code rotatedAt}; presenting it again after the grace window revokes the
- * whole grant (RFC 9700 §4.14.2).
+ * used token is marked {@code rotatedAt} and keeps its one successor, sealed so that only the
+ * used token opens it; presented again inside the grace window it yields that same successor,
+ * after the window it revokes the whole grant (RFC 9700 §4.14.2). A successor inherits the
+ * grant's absolute {@code expiresAt}: rotation never extends a grant (ADR 0017).
  */
 @Entity
 @Table(name = "oauth_refresh_token")
@@ -53,6 +55,9 @@ public class RefreshToken {
 
   @Column(name = "revoked", nullable = false)
   private boolean revoked;
+
+  @Column(name = "successor_sealed", length = 1000)
+  private String successorSealed;
 
   protected RefreshToken() {}
 
@@ -104,8 +109,14 @@ public class RefreshToken {
     return revoked;
   }
 
-  public void rotate(Instant now) {
+  public String successorSealed() {
+    return successorSealed;
+  }
+
+  /** Marks the token used, keeping its successor (sealed) for retries inside the grace window. */
+  public void rotate(Instant now, String successorSealed) {
     this.rotatedAt = now;
+    this.successorSealed = successorSealed;
   }
 
   public void revoke() {

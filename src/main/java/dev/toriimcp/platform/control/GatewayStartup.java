@@ -9,6 +9,7 @@ import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.platform.entity.StartupRecord;
+import dev.toriimcp.upstream.control.SealedCredentials;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -24,7 +25,8 @@ import java.util.logging.Logger;
 /**
  * Brings the gateway up at deployment, in order: configuration, then storage (migrations
  * included), then the start-up record, then the tool catalogs (a backend whose spec fails is
- * reported and kept out; the others still start). Any failure stops the deployment, so the gateway is either
+ * reported and kept out; the others still start), then the sealed credentials' key rotation
+ * (ADR 0017). Any failure stops the deployment, so the gateway is either
  * fully up or not serving at all; readiness turns UP only after the last step.
  */
 @ApplicationScoped
@@ -39,6 +41,7 @@ public class GatewayStartup {
   @Inject Catalogs catalogs;
   @Inject Purger purger;
   @Inject Clients clients;
+  @Inject SealedCredentials sealedCredentials;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -98,6 +101,9 @@ public class GatewayStartup {
     catalogs.build(loaded);
     configuration = loaded;
     clients.configure(loaded.clients());
+    if (loaded.sealing() != null) {
+      sealedCredentials.rotate(loaded.sealing());
+    }
     purger.purge(Instant.now());
     purger.start();
     LOG.info(() -> banner(loaded));

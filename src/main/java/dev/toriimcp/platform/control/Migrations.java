@@ -39,6 +39,11 @@ public final class Migrations {
   }
 
   public static void apply(Connection connection) {
+    apply(connection, MASTER_CHANGELOG);
+  }
+
+  /** Applies one changelog on the class path; tests use it to stop at an earlier changeset. */
+  static void apply(Connection connection, String changelog) {
     ClassLoader loader = Migrations.class.getClassLoader();
     Map<String, Object> scope = Map.of(
         Scope.Attr.resourceAccessor.name(), new ClassLoaderResourceAccessor(loader),
@@ -50,7 +55,7 @@ public final class Migrations {
             .findCorrectDatabaseImplementation(new JdbcConnection(connection));
         new CommandScope(UpdateCommandStep.COMMAND_NAME)
             .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
-            .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, MASTER_CHANGELOG)
+            .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
             .execute();
       });
     } catch (Exception e) {

@@ -83,6 +83,28 @@ public final class Sealer {
     return jwe.getPayload().toBytes();
   }
 
+  /**
+   * The id of the key a value was sealed under, read from its protected header without opening
+   * it; empty if the value is not a compact JWE or names no key.
+   */
+  public static java.util.Optional<String> keyId(String sealed) {
+    try {
+      return java.util.Optional.ofNullable(JWEObject.parse(sealed).getHeader().getKeyID());
+    } catch (ParseException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** The id of the key that {@link #seal} uses now. */
+  public String currentKeyId() {
+    return keyring.current().id();
+  }
+
+  /** Whether the keyring still holds the key of this id, so that values sealed under it open. */
+  public boolean opens(String keyId) {
+    return keyId != null && keyring.key(keyId).isPresent();
+  }
+
   private static Base64URL binding(String backend, String subject) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");

@@ -4,6 +4,7 @@ import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.sealing.control.Sealing;
+import dev.toriimcp.sealing.entity.SealingException;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * A user's upstream credential for a backend: loaded sealed, opened only for the call, and
@@ -36,6 +38,8 @@ public class UpstreamCredentials {
   /** The credential in clear and when it expires (null: no stated expiry). */
   private record Opened(String credential, Instant expiresAt) {}
 
+  private static final Logger LOG = Logger.getLogger(UpstreamCredentials.class.getName());
+
   @Inject Storage storage;
   @Inject Sealing sealing;
 
@@ -53,14 +57,36 @@ public class UpstreamCredentials {
         cache.remove(key);
         return Optional.empty();
       }
-      cached = new Opened(new String(sealing.sealer().open(stored.sealed(), backend, subject),
-          StandardCharsets.UTF_8), stored.expiresAt());
+      byte[] opened;
+      try {
+        opened = sealing.sealer().open(stored.sealed(), backend, subject);
+      } catch (SealingException e) {
+        discard(stored, e);
+        return Optional.empty();
+      }
+      cached = new Opened(new String(opened, StandardCharsets.UTF_8), stored.expiresAt());
       cache.put(key, cached, now.plus(CACHE));
     }
     if (cached.expiresAt() != null && cached.expiresAt().isBefore(now)) {
       return Optional.empty();
     }
     return Optional.of(cached.credential());
+  }
+
+  /**
+   * A stored credential that does not open (its key was removed from {@code sealing.keys}, or the
+   * value is damaged) is as good as none: the row is deleted, unless a new sign-in has replaced it
+   * meanwhile, and the caller answers "authorization required", so the client authorizes again
+   * and the user's new sign-in stores a credential sealed under the current key (ADR 0017).
+   */
+  private void discard(UpstreamCredential stored, SealingException reason) {
+    int deleted = storage.inTransaction(em -> em.createNamedQuery(UpstreamCredential.DELETE_SEALED)
+        .setParameter("subject", stored.subject()).setParameter("backend", stored.backend())
+        .setParameter("sealed", stored.sealed()).executeUpdate());
+    LOG.warning(() -> "backend '" + stored.backend() + "': an upstream credential sealed under key '"
+        + stored.keyId() + "' cannot be opened (" + reason.getMessage() + "); "
+        + (deleted > 0 ? "deleted it" : "it was already replaced")
+        + ", and its user is asked to sign in again");
   }
 
   /** Drops the cached row of a user after a new sign-in stored a new credential. */

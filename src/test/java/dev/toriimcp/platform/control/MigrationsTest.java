@@ -2,6 +2,9 @@ package dev.toriimcp.platform.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toriimcp.sealing.control.Keyring;
+import dev.toriimcp.sealing.control.Sealer;
+import dev.toriimcp.sealing.entity.SealingKey;
 import dev.toriimcp.testing.PostgresServer;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -38,6 +41,44 @@ class MigrationsTest {
     try (PostgresServer postgres = PostgresServer.start();
         Connection connection = postgres.connect()) {
       verifyAppliesTwice(connection);
+    }
+  }
+
+  @Test
+  void theKeyIdOfExistingCredentialsIsFilledFromTheirSealedValue() throws Exception {
+    String url = "jdbc:derby:memory:migrations-key-id;create=true";
+    try (Connection connection = DriverManager.getConnection(url)) {
+      Migrations.apply(connection, "liquibase/changelog-until-0003.yaml");
+      commitIfNeeded(connection);
+      connection.setAutoCommit(true);
+      String sealed = new Sealer(new Keyring(List.of(new SealingKey("old-key", new byte[32])), null))
+          .seal("secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), "demo", "alice");
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO upstream_credential"
+          + " (subject, backend, sealed, updated_at) VALUES (?, 'demo', ?, ?)")) {
+        for (String[] row : new String[][] {{"alice", sealed}, {"bob", "not a sealed value"}}) {
+          insert.setString(1, row[0]);
+          insert.setString(2, row[1]);
+          insert.setTimestamp(3, Timestamp.from(Instant.now()));
+          insert.executeUpdate();
+        }
+      }
+
+      Migrations.apply(connection);
+      commitIfNeeded(connection);
+
+      connection.setAutoCommit(true);
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery(
+              "SELECT subject, key_id FROM upstream_credential ORDER BY subject")) {
+        List<String> found = new ArrayList<>();
+        while (rows.next()) {
+          found.add(rows.getString(1) + "=" + rows.getString(2));
+        }
+        assertThat(found).containsExactly("alice=old-key", "bob=?");
+      }
+      assertThat(columns(connection, "oauth_refresh_token")).contains("successor_sealed");
+    } finally {
+      shutdownDerby("jdbc:derby:memory:migrations-key-id;drop=true");
     }
   }
 

@@ -5,6 +5,7 @@ import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.Consents;
+import dev.toriimcp.oauth.control.LogSafe;
 import dev.toriimcp.oauth.control.LoginThrottle;
 import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Pkce;
@@ -141,7 +142,7 @@ public class AuthorizationResource {
     CredentialValidationResult result = identityStores.validate(credential);
     if (credential.unavailableReason() != null) {
       LOG.warning("login-broker for backend '" + backend.name() + "': "
-          + credential.unavailableReason());
+          + LogSafe.text(credential.unavailableReason()));
       return LoginPage.render(503, backend, session, id, user,
           "The sign-in service of " + backend.name() + " is not available. Try again later.");
     }

@@ -98,10 +98,11 @@ public final class ClientMetadataDocuments {
       cache.put(clientId, client, Instant.now().plus(ttl(response)));
       return Optional.of(client);
     } catch (Refused e) {
-      LOG.info(() -> "client metadata document " + clientId + " refused: " + e.getMessage());
+      LOG.info(() -> "client metadata document " + LogSafe.text(clientId) + " refused: "
+          + LogSafe.text(e.getMessage()));
       return Optional.empty();
     } catch (IOException e) {
-      LOG.info(() -> "client metadata document " + clientId + " cannot be fetched: "
+      LOG.info(() -> "client metadata document " + LogSafe.text(clientId) + " cannot be fetched: "
           + e.getClass().getSimpleName());
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -23,6 +23,12 @@ public class Consents {
     return consent != null && Scopes.parse(consent.scope()).containsAll(Scopes.parse(scope));
   }
 
+  /** Whether the user has approved the client for the backend at all (any scope). */
+  public boolean exists(String subject, String clientId, String backend) {
+    return storage.inTransaction(em ->
+        em.find(Consent.class, new Consent.Key(subject, clientId, backend))) != null;
+  }
+
   public void grant(String subject, String clientId, String backend, String scope,
       String sealedCredential, Instant credentialExpiresAt) {
     Instant now = Instant.now();

@@ -291,6 +291,19 @@ class AuthorizationNegativeIT {
   }
 
   @Test
+  void theSessionCookieIsHttpOnlyAndLax() throws Exception {
+    // Item 4 on a plain-http public_url: no Secure (browsers would drop it), no HSTS.
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("k"), "demo"));
+    String cookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie).startsWith("torii-session=").containsIgnoringCase("; HttpOnly")
+        .containsIgnoringCase("; SameSite=Lax").containsIgnoringCase("; Path=/")
+        .doesNotContainIgnoringCase("Secure").doesNotContainIgnoringCase("Domain");
+    assertThat(page.headers().firstValue("Strict-Transport-Security")).isEmpty();
+    assertThat(page.body()).doesNotContain(";jsessionid");
+  }
+
+  @Test
   void clientSuppliedTextCannotForgeLogLines() throws Exception {
     // Item 11 (CWE-117): a client_id with CR LF is logged escaped, on one line.
     String marker = "forged-" + System.nanoTime();

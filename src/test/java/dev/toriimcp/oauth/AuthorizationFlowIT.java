@@ -55,7 +55,7 @@ class AuthorizationFlowIT {
     deleteRecursively(DATA);
     try (GatewayProcess gateway = GatewayProcess.start("authorization-flow",
         Path.of("examples/mcp-proxy.yaml"), Map.of("TORII_DATA", DATA.toString()))) {
-      gateway.awaitReady(Duration.ofSeconds(120));
+      gateway.awaitReady(Duration.ofSeconds(300));
       String issuer = gateway.uri("").toString();
       String resource = issuer + "/mcp/demo";
 
@@ -150,6 +150,69 @@ class AuthorizationFlowIT {
       gateway.stop(Duration.ofSeconds(60));
     }
     assertNothingInClear();
+  }
+
+  /**
+   * Item 4 behind a TLS-terminating proxy: {@code public_url} is https while the requests reach
+   * the gateway as plain http. The session cookie is still Secure with the {@code __Host-}
+   * prefix, HttpOnly, SameSite=Lax and Path=/ (R-37), before and after the login's new session
+   * id, and every response carries HSTS (R-26).
+   */
+  @Test
+  void behindATlsProxyTheSessionCookieIsSecureAndHstsIsSent() throws Exception {
+    String publicUrl = "https://mcp.example.test";
+    try (GatewayProcess gateway = GatewayProcess.start("authorization-flow-https",
+        Path.of("examples/mcp-proxy.yaml"), Map.of("TORII_DATA", DATA + "-https-" + System.nanoTime(),
+            "TORII_PUBLIC_URL", publicUrl))) {
+      gateway.awaitReady(Duration.ofSeconds(300));
+      HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpResponse<String> registered = http.send(HttpRequest.newBuilder(gateway.uri("/register"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+              "{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(registered.statusCode()).isEqualTo(201);
+      assertThat(registered.headers().firstValue("Strict-Transport-Security"))
+          .contains("max-age=31536000");
+      String clientId = JSON.readTree(registered.body()).path("client_id").asText();
+      String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
+          MessageDigest.getInstance("SHA-256").digest("https-verifier".getBytes(StandardCharsets.US_ASCII)));
+
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(gateway.uri(
+          "/authorize?response_type=code&client_id=" + enc(clientId) + "&redirect_uri=" + enc(REDIRECT)
+              + "&code_challenge=" + challenge + "&code_challenge_method=S256&state=s&resource="
+              + enc(publicUrl + "/mcp/demo"))).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+      assertThat(page.headers().firstValue("Strict-Transport-Security")).contains("max-age=31536000");
+      String cookie = assertHardened(page.headers().firstValue("Set-Cookie").orElseThrow());
+
+      HttpResponse<String> login = http.send(HttpRequest.newBuilder(gateway.uri("/authorize/login"))
+          .header("Content-Type", FORM).header("Cookie", cookie)
+          .POST(HttpRequest.BodyPublishers.ofString(form("request", hidden(page.body(), "request"),
+              "csrf", hidden(page.body(), "csrf"), "username", "alice", "password", "wonderland")))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).isEqualTo(303);
+      URI consent = URI.create(login.headers().firstValue("Location").orElseThrow());
+      assertThat(consent.toString()).startsWith(publicUrl + "/authorize/consent?request=");
+      String renewed = assertHardened(login.headers().firstValue("Set-Cookie").orElseThrow());
+      assertThat(renewed).as("a new session id at login").isNotEqualTo(cookie);
+
+      HttpResponse<String> consentPage = http.send(HttpRequest.newBuilder(gateway.uri(
+          consent.getRawPath() + "?" + consent.getRawQuery())).header("Cookie", renewed).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(consentPage.statusCode()).as("the renewed session is the user's").isEqualTo(200);
+      assertThat(consentPage.body()).contains("as <b>alice</b>");
+      assertThat(gateway.get("/.well-known/oauth-authorization-server").headers()
+          .firstValue("Strict-Transport-Security")).contains("max-age=31536000");
+      gateway.stop(Duration.ofSeconds(60));
+    }
+  }
+
+  /** Checks one Set-Cookie header of the session; returns its name=value. */
+  private static String assertHardened(String setCookie) {
+    assertThat(setCookie).startsWith("__Host-torii-session=").containsIgnoringCase("; Secure")
+        .containsIgnoringCase("; HttpOnly").containsIgnoringCase("; SameSite=Lax")
+        .containsIgnoringCase("; Path=/").doesNotContainIgnoringCase("Domain=");
+    return setCookie.split(";", 2)[0];
   }
 
   /** Reads every file of the Derby database: no token, code or upstream credential in clear. */

@@ -13,6 +13,8 @@ import dev.toriimcp.testing.SelfSignedTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -96,7 +98,8 @@ class AuthorizationNegativeIT {
 
   @Test
   void badRequestsFromAKnownClientAreReportedToItsRedirectUri() throws Exception {
-    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    // A configured client: its redirect URI was chosen by the operator, so errors go there.
+    String client = "configured-app";
     String base = gateway.uri("/authorize").toString() + "?client_id=" + enc(client)
         + "&redirect_uri=" + enc(REDIRECT) + "&state=s1";
     String pkce = "&code_challenge=" + challenge("v") + "&code_challenge_method=S256";
@@ -116,6 +119,230 @@ class AuthorizationNegativeIT {
     assertError(get(URI.create(base + "&response_type=code" + pkce)), "invalid_target");
     assertError(get(URI.create(base + "&response_type=code" + pkce + resource + "&state=again")),
         "invalid_request");
+  }
+
+  @Test
+  void badRequestsFromAnUntrustedClientAreShownNotRedirected() throws Exception {
+    // Open redirect (RFC 9700 §4.11.2, R-5, AZ-25): anyone can register a client, so a request
+    // that only has to match its own registration must not bounce the browser to it.
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    String base = gateway.uri("/authorize").toString() + "?client_id=" + enc(client)
+        + "&redirect_uri=" + enc(REDIRECT) + "&state=s1";
+    String pkce = "&code_challenge=" + challenge("v") + "&code_challenge_method=S256";
+    String resource = "&resource=" + enc(issuer + "/mcp/demo");
+    for (String bad : new String[] {"&response_type=code" + resource,
+        "&response_type=token" + pkce + resource, "&response_type=code" + pkce,
+        "&response_type=code" + pkce + "&resource=" + enc(issuer + "/mcp/nope"),
+        "&response_type=code" + pkce + resource + "&state=again",
+        "&response_type=code" + pkce + resource + "&scope=nonsense%20other"}) {
+      HttpResponse<String> response = get(URI.create(base + bad));
+      assertThat(response.statusCode()).as(bad).isEqualTo(400);
+      assertThat(response.headers().firstValue("Location")).as(bad).isEmpty();
+      assertThat(response.body()).as(bad).contains("Cannot continue");
+    }
+    assertThat(get(URI.create(base + "&response_type=code&code_challenge=short"
+        + "&code_challenge_method=S256" + resource)).body()).contains("invalid_request");
+
+    // Once the user signed in in this browser has approved the client, errors go back to it.
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    String request = approveIn(browser, client, "alice", "wonderland", "other");
+    assertThat(request).isNotNull();
+    HttpResponse<String> afterConsent = browser.send(HttpRequest.newBuilder(URI.create(base
+        + "&response_type=token" + pkce + resource)).build(), HttpResponse.BodyHandlers.ofString());
+    assertError(afterConsent, "unsupported_response_type");
+  }
+
+  @Test
+  void aDeniedConsentGoesBackOnlyToATrustedClient() throws Exception {
+    // AZ-17. A configured client: redirected with access_denied, state and iss.
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpResponse<String> consent = loginIn(browser, "configured-app", REDIRECT, "alice", "wonderland",
+        "other");
+    assertThat(consent.statusCode()).as("alice never approved configured-app for other")
+        .isEqualTo(200);
+    HttpResponse<String> denied = send(browser, "/authorize/consent", form("request",
+        hidden(consent.body(), "request"), "csrf", hidden(consent.body(), "csrf"), "decision", "deny"));
+    assertError(denied, "access_denied");
+    assertThat(query(URI.create(denied.headers().firstValue("Location").orElseThrow())))
+        .containsEntry("state", "s").doesNotContainKey("code");
+
+    // A client nobody trusts yet: a page, and the way back only by the user's own click.
+    String client = register("{\"client_name\": \"Stranger\", \"redirect_uris\": [\"" + REDIRECT
+        + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = loginIn(browser, client, REDIRECT, "alice", "wonderland", "other");
+    assertThat(page.statusCode()).isEqualTo(200);
+    HttpResponse<String> refused = send(browser, "/authorize/consent", form("request",
+        hidden(page.body(), "request"), "csrf", hidden(page.body(), "csrf"), "decision", "deny"));
+    assertThat(refused.statusCode()).isEqualTo(200);
+    assertThat(refused.headers().firstValue("Location")).isEmpty();
+    assertThat(refused.body()).contains("Access denied").contains("Stranger")
+        .doesNotContain("code=");
+    String link = refused.body().replaceAll("(?s).*id=\"return\" href=\"([^\"]+)\".*", "$1")
+        .replace("&amp;", "&");
+    assertThat(link).startsWith(REDIRECT + "?error=access_denied&");
+    assertThat(query(URI.create(link))).containsEntry("iss", issuer).containsEntry("state", "s");
+  }
+
+  @Test
+  void consentFormsNeedTheirOwnSessionsFreshCsrfToken() throws Exception {
+    // AZ-20 and item 4: the token is per session, renewed at login, and single-use per request.
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpClient other = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    HttpResponse<String> first = browser.send(HttpRequest.newBuilder(
+        authorize(client, REDIRECT, challenge("c1"), "other")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> second = browser.send(HttpRequest.newBuilder(
+        authorize(client, REDIRECT, challenge("c2"), "other")).build(), HttpResponse.BodyHandlers.ofString());
+    String request = hidden(first.body(), "request");
+    String untouched = hidden(second.body(), "request");
+    String beforeLogin = hidden(first.body(), "csrf");
+    String foreign = hidden(other.send(HttpRequest.newBuilder(authorize(client, REDIRECT,
+        challenge("c3"), "other")).build(), HttpResponse.BodyHandlers.ofString()).body(), "csrf");
+
+    HttpResponse<String> login = send(browser, "/authorize/login", form("request", request,
+        "csrf", beforeLogin, "username", "bob", "password", "builder"));
+    assertThat(login.statusCode()).isEqualTo(303);
+    HttpResponse<String> consent = browser.send(HttpRequest.newBuilder(
+        URI.create(login.headers().firstValue("Location").orElseThrow())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String csrf = hidden(consent.body(), "csrf");
+    assertThat(csrf).as("a new token at login").isNotEqualTo(beforeLogin);
+    HttpResponse<String> dropped = browser.send(HttpRequest.newBuilder(gateway.uri(
+        "/authorize/consent?request=" + enc(untouched))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(dropped.statusCode()).as("requests the login was not for are dropped").isEqualTo(403);
+
+    for (String[] forged : new String[][] {{"request", request, "decision", "approve"},
+        {"request", request, "csrf", beforeLogin, "decision", "approve"},
+        {"request", request, "csrf", foreign, "decision", "approve"}}) {
+      HttpResponse<String> refused = send(browser, "/authorize/consent", form(forged));
+      assertThat(refused.statusCode()).as(String.join(" ", forged)).isEqualTo(403);
+      assertThat(refused.headers().firstValue("Location")).isEmpty();
+    }
+    String[] approve = {"request", request, "csrf", csrf, "decision", "approve"};
+    HttpResponse<String> approved = send(browser, "/authorize/consent", form(approve));
+    assertThat(approved.statusCode()).isEqualTo(303);
+    assertThat(query(URI.create(approved.headers().firstValue("Location").orElseThrow())))
+        .containsKey("code");
+    HttpResponse<String> replayed = send(browser, "/authorize/consent", form(approve));
+    assertThat(replayed.statusCode()).as("replayed").isEqualTo(403);
+    assertThat(replayed.headers().firstValue("Location")).isEmpty();
+  }
+
+  @Test
+  void aNewClientOfAConsentedUserGetsTheConsentPage() throws Exception {
+    // AZ-23 (R-31): consent is per client; an https client approved once is not asked again.
+    String body = "{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}";
+    String x = register(body);
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    assertThat(approveIn(browser, x, "bob", "builder", "other")).isNotNull();
+    HttpResponse<String> again = browser.send(HttpRequest.newBuilder(
+        authorize(x, REDIRECT, challenge("x2"), "other")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(again.statusCode()).as("approved before").isEqualTo(303);
+    assertThat(query(URI.create(again.headers().firstValue("Location").orElseThrow()))).containsKey("code");
+
+    String y = register(body.replace("{", "{\"client_name\": \"Client Y\", "));
+    HttpResponse<String> consent = browser.send(HttpRequest.newBuilder(
+        authorize(y, REDIRECT, challenge("y1"), "other")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(consent.statusCode()).isEqualTo(200);
+    assertThat(consent.body()).contains("<span id=\"client-name\">Client Y</span>")
+        .contains("id=\"approve\"");
+  }
+
+  @Test
+  void loopbackAndPrivateUseClientsAreAskedEveryTime() throws Exception {
+    // RFC 8252 §8.6: any local process can claim these redirect URIs, so no silent re-approval.
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    for (String redirect : new String[] {"http://127.0.0.1/cb",
+        "cursor://anysphere.cursor-mcp/oauth/callback"}) {
+      String client = register("{\"client_name\": \"<b>Local</b> & \\\"co\\\"\", \"redirect_uris\": [\""
+          + redirect + "\"], \"token_endpoint_auth_method\": \"none\"}");
+      HttpResponse<String> consent = loginIn(browser, client, redirect, "bob", "builder", "other");
+      assertThat(consent.statusCode()).as(redirect).isEqualTo(200);
+      HttpResponse<String> approved = send(browser, "/authorize/consent", form("request",
+          hidden(consent.body(), "request"), "csrf", hidden(consent.body(), "csrf"), "decision", "approve"));
+      assertThat(approved.headers().firstValue("Location").orElseThrow()).as(redirect)
+          .startsWith(redirect + "?code=");
+
+      HttpResponse<String> again = browser.send(HttpRequest.newBuilder(
+          authorize(client, redirect, challenge("again"), "other")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(again.statusCode()).as(redirect + ": asked again").isEqualTo(200);
+      assertThat(again.headers().firstValue("Location")).isEmpty();
+      // AZ-24: the name is shown escaped, with the warning, the backend and the scope.
+      assertThat(again.body()).contains("id=\"ask-every-time\"")
+          .contains("&lt;b&gt;Local&lt;/b&gt; &amp; &quot;co&quot;").doesNotContain("<b>Local</b>")
+          .contains("to use other?").contains("scope <code>other</code>");
+    }
+  }
+
+  @Test
+  void anOversizedRegistrationIsRefusedWith413() throws Exception {
+    // RG-11: the body is read only up to 16 KiB.
+    HttpResponse<String> response = post("/register", "application/json", "{\"redirect_uris\": [\""
+        + REDIRECT + "\"], \"client_name\": \"" + "x".repeat(17 * 1024) + "\"}");
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("invalid_client_metadata");
+  }
+
+  @Test
+  void registrationsAndNewSessionsAreLimitedPerAddress() throws Exception {
+    // RG-12 and item 11: each from its own loopback address, so the other tests are unaffected.
+    String registration = "POST /register HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
+        + " application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    for (int i = 0; i < 30; i++) {
+      assertThat(raw("127.0.0.2", registration)).as("registration %d", i).startsWith("HTTP/1.1 400");
+    }
+    String limited = raw("127.0.0.2", registration);
+    assertThat(limited).startsWith("HTTP/1.1 429").containsPattern("(?i)retry-after: [1-9]")
+        .contains("\"error\":\"temporarily_unavailable\"");
+    assertThat(post("/register", "application/json", "{}").statusCode())
+        .as("another address still registers").isEqualTo(400);
+
+    String authorize = "GET " + authorize("configured-app", REDIRECT, challenge("r"), "demo")
+        .getRawPath() + "?" + authorize("configured-app", REDIRECT, challenge("r"), "demo").getRawQuery()
+        + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 30; i++) {
+      assertThat(raw("127.0.0.3", authorize)).as("session %d", i).startsWith("HTTP/1.1 200")
+          .containsIgnoringCase("Set-Cookie: ");
+    }
+    String tooMany = raw("127.0.0.3", authorize);
+    assertThat(tooMany).startsWith("HTTP/1.1 429").containsPattern("(?i)retry-after: [1-9]")
+        .contains("Too many sign-ins").doesNotContainPattern("(?i)set-cookie");
+  }
+
+  @Test
+  void theSessionCookieIsHttpOnlyAndLax() throws Exception {
+    // Item 4 on a plain-http public_url: no Secure (browsers would drop it), no HSTS.
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("k"), "demo"));
+    String cookie = page.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie).startsWith("torii-session=").containsIgnoringCase("; HttpOnly")
+        .containsIgnoringCase("; SameSite=Lax").containsIgnoringCase("; Path=/")
+        .doesNotContainIgnoringCase("Secure").doesNotContainIgnoringCase("Domain");
+    assertThat(page.headers().firstValue("Strict-Transport-Security")).isEmpty();
+    assertThat(page.body()).doesNotContain(";jsessionid");
+  }
+
+  @Test
+  void clientSuppliedTextCannotForgeLogLines() throws Exception {
+    // Item 11 (CWE-117): a client_id with CR LF is logged escaped, on one line.
+    String marker = "forged-" + System.nanoTime();
+    HttpResponse<String> response = get(gateway.uri("/authorize?response_type=code&client_id="
+        + enc("https://forged.invalid/x\r\nSEVERE: " + marker) + "&redirect_uri=" + enc(REDIRECT)));
+    assertThat(response.statusCode()).isEqualTo(400);
+    String escaped = "x\\r\\nSEVERE: " + marker;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!gateway.output().contains(escaped) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(gateway.output()).contains(escaped);
+    assertThat(gateway.output().lines()).noneMatch(line -> line.contains(marker) && !line.contains(escaped));
   }
 
   @Test
@@ -440,6 +667,54 @@ class AuthorizationNegativeIT {
             "csrf", hidden(consent.body(), "csrf"), "decision", "approve"))).build(),
         HttpResponse.BodyHandlers.ofString());
     return query(URI.create(approved.headers().firstValue("Location").orElseThrow())).get("code");
+  }
+
+  /** Opens the authorization request in {@code browser} and signs in; returns the next page. */
+  private HttpResponse<String> loginIn(HttpClient browser, String client, String redirect,
+      String username, String password, String backend) throws Exception {
+    HttpResponse<String> page = browser.send(HttpRequest.newBuilder(
+        authorize(client, redirect, challenge(client), backend)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (!page.body().contains("id=\"sign-in\"")) {
+      return page; // signed in already in this browser
+    }
+    HttpResponse<String> login = send(browser, "/authorize/login", form("request",
+        hidden(page.body(), "request"), "csrf", hidden(page.body(), "csrf"), "username", username,
+        "password", password));
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(303);
+    return browser.send(HttpRequest.newBuilder(URI.create(login.headers().firstValue("Location")
+        .orElseThrow())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Signs in and approves in {@code browser}; returns the code. */
+  private String approveIn(HttpClient browser, String client, String username, String password,
+      String backend) throws Exception {
+    HttpResponse<String> consent = loginIn(browser, client, REDIRECT, username, password, backend);
+    assertThat(consent.statusCode()).isEqualTo(200);
+    HttpResponse<String> approved = send(browser, "/authorize/consent", form("request",
+        hidden(consent.body(), "request"), "csrf", hidden(consent.body(), "csrf"), "decision", "approve"));
+    assertThat(approved.statusCode()).isEqualTo(303);
+    return query(URI.create(approved.headers().firstValue("Location").orElseThrow())).get("code");
+  }
+
+  private HttpResponse<String> send(HttpClient browser, String path, String form) throws Exception {
+    return browser.send(HttpRequest.newBuilder(gateway.uri(path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * One HTTP/1.1 exchange over a socket bound to {@code localAddress} (another loopback address:
+   * the per-address limits then count it apart from this class's other requests); the raw answer.
+   */
+  private String raw(String localAddress, String request) throws Exception {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(localAddress, 0));
+      socket.connect(new InetSocketAddress("127.0.0.1", gateway.uri("").getPort()), 5_000);
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private URI authorize(String client, String redirect, String challenge, String backend) {

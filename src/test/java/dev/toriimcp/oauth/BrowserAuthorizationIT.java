@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * The authorization-code flow with PKCE as a user meets it, in a real Chromium: discovery and
  * registration by the "MCP client" (this test), then the login-broker page and the consent page
  * in the browser, the 303 back to the client's loopback callback (a real local HTTP server), and
- * the code exchange.
+ * the code exchange. Then, in the same browser: the session cookie's attributes, the same
+ * loopback client asked again, and a client with a hostile name shown as text and denied.
  */
 class BrowserAuthorizationIT {
 
@@ -42,7 +44,7 @@ class BrowserAuthorizationIT {
     try (GatewayProcess gateway = GatewayProcess.start("browser-authorization",
             Path.of("examples/mcp-proxy.yaml"), Map.of("TORII_DATA", "target/it-data/browser"));
         RecordingServer client = new RecordingServer()) {
-      gateway.awaitReady(Duration.ofSeconds(120));
+      gateway.awaitReady(Duration.ofSeconds(300));
       String resource = gateway.uri("/mcp/demo").toString();
 
       // Discovery, as an MCP client does it: the challenge names the metadata.
@@ -93,12 +95,17 @@ class BrowserAuthorizationIT {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("approve")));
         assertThat(browser.findElement(By.id("client-name")).getText()).isEqualTo("Browser Test Client");
         assertThat(browser.findElement(By.id("redirect-host")).getText()).isEqualTo("127.0.0.1");
+        // What Chromium keeps of the session (item 4; http public_url, so not Secure).
+        Cookie session = browser.manage().getCookieNamed("torii-session");
+        assertThat(session).as("session cookie " + browser.manage().getCookies()).isNotNull();
+        assertThat(session.isHttpOnly()).isTrue();
+        assertThat(session.getSameSite()).isEqualTo("Lax");
+        assertThat(session.getPath()).isEqualTo("/");
         Path screenshots = Files.createDirectories(Path.of("target/it-logs"));
         Files.write(screenshots.resolve("consent-page.png"), browser.getScreenshotAs(OutputType.BYTES));
         browser.findElement(By.id("approve")).click();
 
-        RecordingServer.Received callback = client.take();
-        assertThat(callback.rawPath()).isEqualTo("/callback");
+        RecordingServer.Received callback = callback(client);
         Map<String, String> query = parse(callback.rawQuery());
         assertThat(query.get("state")).isEqualTo("browser-state");
         assertThat(query.get("iss")).isEqualTo(issuer);
@@ -112,11 +119,53 @@ class BrowserAuthorizationIT {
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
         assertThat(JSON.readTree(token.body()).path("token_type").asText()).isEqualTo("Bearer");
+
+        // The same loopback client again: asked again, never silently approved (RFC 8252 §8.6).
+        browser.get(authorize.replace("browser-state", "second-state"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("approve")));
+        assertThat(browser.findElement(By.id("ask-every-time")).isDisplayed()).isTrue();
+
+        // A hostile client name is text, not markup (AZ-24); denying an untrusted client shows a
+        // page, and only the user's click goes back to it (AZ-17).
+        String hostile = "<img src=x onerror=alert(1)><script>document.title='pwned'</script>\"'&";
+        String stranger = JSON.readTree(http.send(HttpRequest.newBuilder(java.net.URI.create(
+                server.path("registration_endpoint").asText()))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode()
+                .put("client_name", hostile).put("token_endpoint_auth_method", "none")
+                .set("redirect_uris", JSON.createArrayNode().add("http://127.0.0.1/callback"))
+                .toString())).build(), HttpResponse.BodyHandlers.ofString()).body())
+            .path("client_id").asText();
+        browser.get(authorize.replace("client_id=" + enc(clientId), "client_id=" + enc(stranger))
+            .replace("browser-state", "stranger-state"));
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.id("deny")));
+        assertThat(browser.findElement(By.id("client-name")).getText()).isEqualTo(hostile);
+        assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+        assertThat(browser.getTitle()).isNotEqualTo("pwned");
+        browser.findElement(By.id("deny")).click();
+        wait.until(ExpectedConditions.textToBe(By.tagName("h1"), "Access denied"));
+        assertThat(browser.getCurrentUrl()).startsWith(gateway.uri("/authorize").toString());
+        browser.findElement(By.id("return")).click();
+        Map<String, String> denied = parse(callback(client).rawQuery());
+        assertThat(denied).containsEntry("error", "access_denied")
+            .containsEntry("state", "stranger-state").containsEntry("iss", issuer)
+            .doesNotContainKey("code");
       } finally {
         browser.quit();
       }
       gateway.stop(Duration.ofSeconds(60));
     }
+  }
+
+  /** The next request to the client's callback (Chromium may also ask it for a favicon). */
+  private static RecordingServer.Received callback(RecordingServer client) throws Exception {
+    for (int i = 0; i < 5; i++) {
+      RecordingServer.Received received = client.take();
+      if (received.rawPath().equals("/callback")) {
+        return received;
+      }
+    }
+    throw new AssertionError("no request to /callback");
   }
 
 

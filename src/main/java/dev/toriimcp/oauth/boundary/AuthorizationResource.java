@@ -5,9 +5,11 @@ import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.Consents;
+import dev.toriimcp.oauth.control.LogSafe;
 import dev.toriimcp.oauth.control.LoginThrottle;
 import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Pkce;
+import dev.toriimcp.oauth.control.RateLimits;
 import dev.toriimcp.oauth.control.Resources;
 import dev.toriimcp.oauth.control.Scopes;
 import dev.toriimcp.oauth.control.Tokens;
@@ -33,9 +35,8 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,11 +47,15 @@ import java.util.logging.Logger;
  * The authorization endpoint (OAuth 2.1 §4.1.1) with the login-broker and consent pages.
  *
  * <p>Order of checks (RFC 6749 §4.1.2.1, research R-4): client and redirect URI first, with
- * errors shown as a page and no redirect; everything else is reported to the client's redirect
- * URI with {@code state} and {@code iss} (RFC 9207). After a valid request the user logs in to
- * the backend through the gateway (Jakarta Security: {@code login} component; the password goes
- * only to the backend's login endpoint), then
- * approves the client on a consent page (CSRF-protected, not framable, 303 after POST).
+ * errors shown as a page and no redirect. Other errors go back to the client's redirect URI with
+ * {@code state} and {@code iss} (RFC 9207) only when that URI is trusted: the client is
+ * configured by the operator, or the user signed in in this browser has approved it before.
+ * Registration is open, so for any other client an error redirect would make the gateway an open
+ * redirector (RFC 9700 §4.11.2, research R-5, AZ-25); such errors are shown as a page. After a
+ * valid request the user logs in to the backend through the gateway (Jakarta Security:
+ * {@code login} component; the password goes only to the backend's login endpoint), then
+ * approves the client on a consent page (CSRF-protected, not framable, 303 after POST). Public
+ * clients with a loopback or private-use redirect URI are asked every time (RFC 8252 §8.6).
  */
 @Path("authorize")
 public class AuthorizationResource {
@@ -65,6 +70,7 @@ public class AuthorizationResource {
   @Inject Consents consents;
   @Inject Sealing sealing;
   @Inject LoginThrottle throttle;
+  @Inject RateLimits limits;
 
   @Inject IdentityStoreHandler identityStores;
 
@@ -82,33 +88,40 @@ public class AuthorizationResource {
     if (redirectUri == null) {
       return Pages.error("The application's redirect address is missing or not registered.");
     }
-    String state = single(query, "state");
+    boolean preRegistered = client.get().kind() == RegisteredClient.Kind.CONFIGURED;
+    AuthorizationSession existing = AuthorizationSession.existing(request);
+    Refusal refusal = new Refusal(redirectUri, single(query, "state"),
+        OAuthUris.issuer(configuration), trusted(preRegistered, client.get().clientId(), existing));
     for (String name : SINGLE) {
       if (duplicated(query, name)) {
-        return redirectError(redirectUri, state, "invalid_request", name + " is repeated");
+        return refusal.of("invalid_request", name + " is repeated");
       }
     }
     if (!"code".equals(single(query, "response_type"))) {
-      return redirectError(redirectUri, state, single(query, "response_type") == null
+      return refusal.of(single(query, "response_type") == null
           ? "invalid_request" : "unsupported_response_type", "response_type must be code");
     }
     if (!"S256".equals(single(query, "code_challenge_method"))
         || !Pkce.validChallenge(single(query, "code_challenge"))) {
-      return redirectError(redirectUri, state, "invalid_request",
-          "PKCE with code_challenge_method=S256 is required");
+      return refusal.of("invalid_request", "PKCE with code_challenge_method=S256 is required");
     }
     Optional<BackendDefinition> backend = backend(single(query, "resource"), single(query, "scope"));
     if (backend.isEmpty()) {
-      return redirectError(redirectUri, state, "invalid_target",
-          "resource must name one backend of this gateway");
+      return refusal.of("invalid_target", "resource must name one backend of this gateway");
     }
     if (!(backend.get().auth() instanceof UpstreamAuth.LoginBroker)) {
-      return redirectError(redirectUri, state, "invalid_request",
-          "this backend has no user login configured");
+      return refusal.of("invalid_request", "this backend has no user login configured");
+    }
+    if (existing == null) {
+      Duration wait = limits.newSession(ClientAddress.of(request));
+      if (!wait.isZero()) {
+        return Pages.tooManyRequests(RateLimits.retryAfterSeconds(wait));
+      }
     }
     PendingAuthorization pending = new PendingAuthorization(client.get().clientId(),
-        client.get().clientName(), redirectUri, state, single(query, "code_challenge"),
-        backend.get().name(), OAuthUris.scope(backend.get()));
+        client.get().clientName(), redirectUri, refusal.state(), single(query, "code_challenge"),
+        backend.get().name(), OAuthUris.scope(backend.get()), preRegistered,
+        "none".equals(client.get().authMethod()) && RedirectUris.local(redirectUri));
     AuthorizationSession session = AuthorizationSession.of(request);
     String id = session.add(pending);
     return next(session, id, pending);
@@ -119,15 +132,15 @@ public class AuthorizationResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   public Response login(@FormParam("request") String id, @FormParam("csrf") String csrf,
       @FormParam("username") String username, @FormParam("password") String password) {
-    AuthorizationSession session = AuthorizationSession.of(request);
-    PendingAuthorization pending = session.pending(id);
+    AuthorizationSession session = AuthorizationSession.existing(request);
+    PendingAuthorization pending = session == null ? null : session.pending(id);
     if (pending == null || !session.csrfMatches(csrf)) {
       return Pages.page(403, "Expired", "<h1>This sign-in has expired</h1><p>Return to the"
           + " application and start again.</p>");
     }
     BackendDefinition backend = configuration.backend(pending.backend()).orElseThrow();
     String user = username == null ? "" : username.trim();
-    String address = request.getRemoteAddr();
+    String address = ClientAddress.of(request);
     if (throttle.blocked(backend.name(), user, address)) {
       return LoginPage.render(429, backend, session, id, user,
           "Too many failed attempts. Wait a few minutes and try again.");
@@ -141,7 +154,7 @@ public class AuthorizationResource {
     CredentialValidationResult result = identityStores.validate(credential);
     if (credential.unavailableReason() != null) {
       LOG.warning("login-broker for backend '" + backend.name() + "': "
-          + credential.unavailableReason());
+          + LogSafe.text(credential.unavailableReason()));
       return LoginPage.render(503, backend, session, id, user,
           "The sign-in service of " + backend.name() + " is not available. Try again later.");
     }
@@ -154,19 +167,20 @@ public class AuthorizationResource {
     throttle.succeeded(backend.name(), user);
     String sealed = sealing.sealer().seal(
         credential.upstreamToken().getBytes(StandardCharsets.UTF_8), backend.name(), user);
-    // A new login gets a new session id (session fixation).
+    // A new login gets a new session id (session fixation), a new CSRF token and only the
+    // request it was for (AuthorizationSession#loggedIn).
     request.changeSessionId();
     session.loggedIn(backend.name(), new AuthorizationSession.Login(user, sealed,
-        credential.upstreamExpiresAt()));
+        credential.upstreamExpiresAt()), id);
     return seeOther(URI.create(OAuthUris.endpoint(configuration, "/authorize/consent?request="
-        + encode(id))));
+        + ClientRedirect.encode(id))));
   }
 
   @GET
   @Path("consent")
   public Response consentPage(@QueryParam("request") String id) {
-    AuthorizationSession session = AuthorizationSession.of(request);
-    PendingAuthorization pending = session.pending(id);
+    AuthorizationSession session = AuthorizationSession.existing(request);
+    PendingAuthorization pending = session == null ? null : session.pending(id);
     if (pending == null) {
       return Pages.page(403, "Expired", "<h1>This request has expired</h1><p>Return to the"
           + " application and start again.</p>");
@@ -179,8 +193,8 @@ public class AuthorizationResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   public Response decide(@FormParam("request") String id, @FormParam("csrf") String csrf,
       @FormParam("decision") String decision) {
-    AuthorizationSession session = AuthorizationSession.of(request);
-    if (!session.csrfMatches(csrf)) {
+    AuthorizationSession session = AuthorizationSession.existing(request);
+    if (session == null || !session.csrfMatches(csrf)) {
       return Pages.page(403, "Forbidden", "<h1>This form has expired</h1><p>Return to the"
           + " application and start again.</p>");
     }
@@ -191,8 +205,10 @@ public class AuthorizationResource {
           + " application and start again.</p>");
     }
     if (!"approve".equals(decision)) {
-      return redirectError(pending.redirectUri(), pending.state(), "access_denied",
-          "the user denied the request");
+      URI denied = ClientRedirect.error(pending.redirectUri(), pending.state(),
+          OAuthUris.issuer(configuration), "access_denied", "the user denied the request");
+      return trusted(pending.preRegistered(), pending.clientId(), session)
+          ? seeOther(denied) : ConsentPage.denied(pending, denied);
     }
     return approve(pending, login);
   }
@@ -203,12 +219,31 @@ public class AuthorizationResource {
     if (login == null) {
       return LoginPage.render(200, backend, session, id, "", null);
     }
-    if (consents.granted(login.subject(), pending.clientId(), backend.name(), pending.scope(),
-        pending.redirectUri())) {
+    if (!pending.confirmEveryTime() && consents.granted(login.subject(), pending.clientId(),
+        backend.name(), pending.scope(), pending.redirectUri())) {
       session.take(id);
       return approve(pending, login);
     }
     return ConsentPage.render(backend, pending, session, id, login.subject());
+  }
+
+  /**
+   * Whether errors may be redirected to the client without a click: its redirect URIs were set
+   * by the operator, or the user signed in in this browser has approved the client before.
+   */
+  private boolean trusted(boolean preRegistered, String clientId, AuthorizationSession session) {
+    if (preRegistered) {
+      return true;
+    }
+    if (session == null) {
+      return false;
+    }
+    for (Map.Entry<String, AuthorizationSession.Login> login : session.logins().entrySet()) {
+      if (consents.exists(login.getValue().subject(), clientId, login.getKey())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Response approve(PendingAuthorization pending, AuthorizationSession.Login login) {
@@ -216,9 +251,20 @@ public class AuthorizationResource {
         pending.redirectUri(), login.sealedCredential(), login.expiresAt());
     String code = tokens.issueCode(pending.clientId(), pending.redirectUri(),
         pending.codeChallenge(), login.subject(), pending.backend(), pending.scope());
-    Map<String, String> parameters = new LinkedHashMap<>();
-    parameters.put("code", code);
-    return redirect(pending.redirectUri(), pending.state(), parameters);
+    return seeOther(ClientRedirect.location(pending.redirectUri(), pending.state(),
+        OAuthUris.issuer(configuration), Map.of("code", code)));
+  }
+
+  /** How an invalid request of a known client with a matching redirect URI is answered. */
+  private record Refusal(String redirectUri, String state, String issuer, boolean redirect) {
+
+    Response of(String error, String description) {
+      if (redirect) {
+        return seeOther(ClientRedirect.error(redirectUri, state, issuer, error, description));
+      }
+      return Pages.error("The application's request cannot be accepted (" + error + ": "
+          + description + ").");
+    }
   }
 
   private Optional<BackendDefinition> backend(String resource, String scope) {
@@ -248,30 +294,6 @@ public class AuthorizationResource {
     return registered.stream().anyMatch(r -> RedirectUris.matches(r, requested)) ? requested : null;
   }
 
-  private Response redirectError(String redirectUri, String state, String error, String description) {
-    Map<String, String> parameters = new LinkedHashMap<>();
-    parameters.put("error", error);
-    parameters.put("error_description", description);
-    return redirect(redirectUri, state, parameters);
-  }
-
-  /** 303 to the client with {@code state} (unchanged) and {@code iss} (RFC 9207) appended. */
-  private Response redirect(String redirectUri, String state, Map<String, String> parameters) {
-    StringBuilder location = new StringBuilder(redirectUri);
-    char separator = redirectUri.contains("?") ? '&' : '?';
-    Map<String, String> all = new LinkedHashMap<>(parameters);
-    if (state != null) {
-      all.put("state", state);
-    }
-    all.put("iss", OAuthUris.issuer(configuration));
-    for (Map.Entry<String, String> parameter : all.entrySet()) {
-      location.append(separator).append(encode(parameter.getKey())).append('=')
-          .append(encode(parameter.getValue()));
-      separator = '&';
-    }
-    return seeOther(URI.create(location.toString()));
-  }
-
   private static Response seeOther(URI location) {
     return Pages.secure(Response.seeOther(location)).build();
   }
@@ -284,9 +306,5 @@ public class AuthorizationResource {
   private static boolean duplicated(MultivaluedMap<String, String> query, String name) {
     List<String> values = query.get(name);
     return values != null && values.size() > 1;
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -15,10 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the authorization pages keep in the user's HTTP session: a CSRF token, the pending
  * authorization requests, and the backends the user has logged in to (with the upstream
  * credential already sealed). Nothing here is ever sent to the MCP client.
+ *
+ * <p>A login changes what the session is worth, so it gets a new CSRF token and keeps only the
+ * request it was for ({@link #loggedIn}): a token or a request planted in the session before the
+ * login (session fixation, login CSRF) is then worthless (OWASP Session Management, "Renew the
+ * Session ID After Any Privilege Level Change"; research R-14, AZ-20).
  */
 final class AuthorizationSession implements Serializable {
 
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private static final String ATTRIBUTE = "torii.authorization";
   private static final int MAX_PENDING = 20;
 
@@ -26,10 +31,11 @@ final class AuthorizationSession implements Serializable {
   record Login(String subject, String sealedCredential, java.time.Instant expiresAt)
       implements Serializable {}
 
-  private final String csrf = Secrets.newToken();
+  private volatile String csrf = Secrets.newToken();
   private final Map<String, PendingAuthorization> pending = new LinkedHashMap<>();
   private final Map<String, Login> logins = new ConcurrentHashMap<>();
 
+  /** The session's state, creating the HTTP session if there is none. */
   static AuthorizationSession of(HttpServletRequest request) {
     HttpSession session = request.getSession(true);
     synchronized (session) {
@@ -39,6 +45,17 @@ final class AuthorizationSession implements Serializable {
         session.setAttribute(ATTRIBUTE, state);
       }
       return state;
+    }
+  }
+
+  /** The session's state, or {@code null} without creating an HTTP session. */
+  static AuthorizationSession existing(HttpServletRequest request) {
+    HttpSession session = request.getSession(false);
+    if (session == null) {
+      return null;
+    }
+    synchronized (session) {
+      return (AuthorizationSession) session.getAttribute(ATTRIBUTE);
     }
   }
 
@@ -73,7 +90,22 @@ final class AuthorizationSession implements Serializable {
     return logins.get(backend);
   }
 
-  void loggedIn(String backend, Login login) {
+  /** The backend logins of this session, by backend name. */
+  Map<String, Login> logins() {
+    return Map.copyOf(logins);
+  }
+
+  /**
+   * Records a login made for the pending request {@code requestId}: a new CSRF token, and every
+   * other pending request dropped.
+   */
+  synchronized void loggedIn(String backend, Login login, String requestId) {
+    PendingAuthorization kept = pending.get(requestId);
+    pending.clear();
+    if (kept != null) {
+      pending.put(requestId, kept);
+    }
+    csrf = Secrets.newToken();
     logins.put(backend, login);
   }
 }

@@ -29,6 +29,14 @@ final class Pages {
         + escape(message) + "</p><p class=\"muted\">Return to the application and try again.</p>");
   }
 
+  /** A per-address limit refused a new sign-in (RFC 6585 §4). */
+  static Response tooManyRequests(long retryAfterSeconds) {
+    return Response.fromResponse(page(429, "Too many sign-ins", "<h1>Too many sign-ins</h1>"
+        + "<p class=\"error\">Too many sign-ins were started from your network in a short time.</p>"
+        + "<p class=\"muted\">Wait " + retryAfterSeconds + " seconds, then return to the"
+        + " application and try again.</p>")).header("Retry-After", retryAfterSeconds).build();
+  }
+
   static Response.ResponseBuilder secure(Response.ResponseBuilder response) {
     return response
         .header("X-Frame-Options", "DENY")

@@ -1,6 +1,7 @@
 package dev.toriimcp.oauth.boundary;
 
 import dev.toriimcp.oauth.control.Clients;
+import dev.toriimcp.oauth.control.RateLimits;
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
@@ -14,14 +15,17 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +33,8 @@ import java.util.Set;
 /**
  * Dynamic client registration (RFC 7591) at {@code /register}. Lenient where real clients
  * differ (no scope needed, unknown fields ignored), strict where it matters: every redirect URI
- * must be https, loopback http or a known private-use URI; only the code flow.
+ * must be https, loopback http or a known private-use URI; only the code flow. Each client
+ * address may register a burst of clients, then one every few seconds ({@link RateLimits}).
  */
 @Path("register")
 public class RegistrationResource {
@@ -38,10 +43,20 @@ public class RegistrationResource {
   private static final Set<String> GRANT_TYPES = Set.of("authorization_code", "refresh_token");
 
   @Inject Clients clients;
+  @Inject RateLimits limits;
+
+  @Context HttpServletRequest request;
 
   @POST
   @Produces(MediaType.APPLICATION_JSON)
   public Response register(InputStream body) throws IOException {
+    Duration wait = limits.registration(ClientAddress.of(request));
+    if (!wait.isZero()) {
+      long seconds = RateLimits.retryAfterSeconds(wait);
+      return Response.fromResponse(OAuthExceptionMapper.render(OAuthError.tooManyRequests(
+          "too many registrations from this address; retry after " + seconds + " s")))
+          .header("Retry-After", seconds).build();
+    }
     byte[] bytes = body.readNBytes(MAX_BYTES + 1);
     if (bytes.length > MAX_BYTES) {
       return Response.status(413).type(MediaType.APPLICATION_JSON).entity(Json.createObjectBuilder()

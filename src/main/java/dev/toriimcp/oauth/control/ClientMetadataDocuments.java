@@ -142,7 +142,8 @@ public final class ClientMetadataDocuments {
     try {
       url = checkedUrl(clientId);
     } catch (Refused e) {
-      LOG.info(() -> "client metadata document " + clientId + " refused: " + e.getMessage());
+      LOG.info(() -> "client metadata document " + LogSafe.text(clientId) + " refused: "
+          + LogSafe.text(e.getMessage()));
       return Optional.empty();
     }
     if (!waiting.tryAcquire()) {
@@ -167,7 +168,7 @@ public final class ClientMetadataDocuments {
   }
 
   private OAuthException busy(String clientId) {
-    LOG.warning(() -> "client metadata document " + clientId + " not fetched: "
+    LOG.warning(() -> "client metadata document " + LogSafe.text(clientId) + " not fetched: "
         + fetches.getMaximumPoolSize() + " fetches and their waiting requests are the limit");
     return new OAuthException(new OAuthError("temporarily_unavailable", "too many client"
         + " metadata documents are being fetched; try again in a few seconds", 503));
@@ -218,7 +219,8 @@ public final class ClientMetadataDocuments {
       inFlight.remove(clientId, flight);
     }
     if (outcome.refusal() != null) {
-      LOG.info("client metadata document " + clientId + " refused: " + outcome.refusal());
+      LOG.info("client metadata document " + LogSafe.text(clientId) + " refused: "
+          + LogSafe.text(outcome.refusal()));
     }
     return outcome;
   }

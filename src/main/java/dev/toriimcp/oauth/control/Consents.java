@@ -28,6 +28,12 @@ public class Consents {
         && consent.covers(redirectUri);
   }
 
+  /** Whether the user has approved the client for the backend at all (any scope). */
+  public boolean exists(String subject, String clientId, String backend) {
+    return storage.inTransaction(em ->
+        em.find(Consent.class, new Consent.Key(subject, clientId, backend))) != null;
+  }
+
   public void grant(String subject, String clientId, String backend, String scope,
       String redirectUri, String sealedCredential, Instant credentialExpiresAt) {
     Instant now = Instant.now();

@@ -42,4 +42,12 @@ public record OAuthError(String code, String description, int status) {
   public static OAuthError temporarilyUnavailable() {
     return new OAuthError("temporarily_unavailable", "try again later", 503);
   }
+
+  /**
+   * A per-address limit refused the request (RFC 6585 §4: 429). RFC 7591 has no error code for
+   * it; {@code temporarily_unavailable} (RFC 6749 §4.1.2.1) is the one OAuth clients know.
+   */
+  public static OAuthError tooManyRequests(String description) {
+    return new OAuthError("temporarily_unavailable", description, 429);
+  }
 }

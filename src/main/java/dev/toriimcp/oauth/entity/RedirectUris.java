@@ -51,6 +51,22 @@ public final class RedirectUris {
     return "must be https, or http on a loopback address";
   }
 
+  /**
+   * Whether a redirect URI reaches an app on the user's own computer: a loopback address (any
+   * scheme) or a private-use scheme. Any local process can listen there or claim the scheme, so
+   * such a URI does not identify the client (RFC 8252 §8.6, §7.1, §7.3).
+   */
+  public static boolean local(String redirectUri) {
+    try {
+      URI uri = new URI(redirectUri);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+      return !scheme.equals("https") || LOOPBACK_HOSTS.contains(host);
+    } catch (URISyntaxException e) {
+      return true;
+    }
+  }
+
   /** Whether a requested redirect URI matches a registered one. */
   public static boolean matches(String registered, String requested) {
     if (registered.equals(requested)) {

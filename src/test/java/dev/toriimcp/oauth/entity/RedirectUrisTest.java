@@ -42,4 +42,18 @@ class RedirectUrisTest {
       assertThat(RedirectUris.refusal(bad)).as(bad).isNotNull();
     }
   }
+
+  @Test
+  void knowsWhichRedirectUrisAnyLocalProgramCanClaim() {
+    // RFC 8252 §8.6: loopback (any scheme) and private-use schemes.
+    for (String local : new String[] {"http://127.0.0.1/callback", "http://localhost:8787/cb",
+        "http://[::1]/cb", "https://localhost/cb", "https://127.0.0.1:8443/cb",
+        "cursor://anysphere.cursor-mcp/oauth/callback", "HTTP://LOCALHOST/cb", "not a uri"}) {
+      assertThat(RedirectUris.local(local)).as(local).isTrue();
+    }
+    for (String remote : new String[] {"https://claude.ai/api/mcp/auth_callback",
+        "https://vscode.dev/redirect", "HTTPS://client.example/cb"}) {
+      assertThat(RedirectUris.local(remote)).as(remote).isFalse();
+    }
+  }
 }

@@ -1,0 +1,73 @@
+package dev.toriimcp.platform.boundary;
+
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.SessionCookieConfig;
+import jakarta.servlet.SessionTrackingMode;
+import jakarta.servlet.annotation.WebListener;
+import java.util.EnumSet;
+import java.util.logging.Logger;
+
+/**
+ * Hardens what browsers keep of the gateway, from {@code public_url} rather than from the request
+ * (behind a TLS-terminating proxy every request arrives as plain http): the session cookie of the
+ * login and consent pages is {@code HttpOnly}, {@code Path=/}, {@code SameSite=Lax} and, when
+ * {@code public_url} is https, {@code Secure} with the {@code __Host-} name prefix (RFC 6265bis
+ * §4.1.3.2; MCP security best practices, research R-37); sessions are tracked by cookie only (no
+ * session id in URLs); and every https response carries HSTS (RFC 6797; research R-26).
+ *
+ * <p>{@code Lax}, not {@code Strict}: the MCP client opens {@code /authorize} as a top-level
+ * navigation from elsewhere, and the login and consent forms post to the gateway itself, so the
+ * flow never needs the cookie on a cross-site subrequest and still works on the first visit.
+ *
+ * <p>Portable Servlet 6 API only ({@link SessionCookieConfig} set while the context starts, the
+ * filter added programmatically), so the WAR behaves the same on WildFly and TomEE. Payara 6
+ * copies every setting but the {@code SameSite} attribute to its session cookie; it takes that
+ * one from {@code WEB-INF/payara-web.xml} ({@code cookieSameSite}), a descriptor the other
+ * servers ignore. It relies on the gateway's start-up ({@code @Initialized(ApplicationScoped.class)})
+ * having run first, which CDI containers do before the application's own listeners.
+ */
+@WebListener
+public class BrowserHardening implements ServletContextListener {
+
+  static final String COOKIE = "torii-session";
+  static final String SECURE_COOKIE = "__Host-torii-session";
+  static final String HSTS = "max-age=31536000";
+  private static final Logger LOG = Logger.getLogger(BrowserHardening.class.getName());
+
+  @Inject Instance<GatewayConfiguration> configuration;
+
+  @Override
+  public void contextInitialized(ServletContextEvent event) {
+    ServletContext context = event.getServletContext();
+    boolean https = https();
+    SessionCookieConfig cookie = context.getSessionCookieConfig();
+    cookie.setName(https ? SECURE_COOKIE : COOKIE);
+    cookie.setPath("/");
+    cookie.setHttpOnly(true);
+    cookie.setSecure(https);
+    cookie.setAttribute("SameSite", "Lax");
+    context.setSessionTrackingModes(EnumSet.of(SessionTrackingMode.COOKIE));
+    if (https) {
+      context.addFilter("torii-strict-transport-security", new StrictTransportSecurityFilter(HSTS))
+          .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+    }
+  }
+
+  private boolean https() {
+    try {
+      return "https".equalsIgnoreCase(configuration.get().publicUrl().getScheme());
+    } catch (RuntimeException notStarted) {
+      // The start-up failed (and the deployment with it), or this server started the
+      // application's listeners first: the cookie is then only as secure as the request.
+      LOG.warning("torii-mcp: the configuration is not loaded yet; the session cookie is marked"
+          + " Secure only on https requests and no HSTS is sent");
+      return false;
+    }
+  }
+}

@@ -2,6 +2,8 @@ package dev.toriimcp.configuration.control;
 
 import dev.toriimcp.configuration.control.PlaceholderResolver.UnresolvedPlaceholderException;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,6 +92,55 @@ final class YamlNodes {
       problem(node, backend, key, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** An absolute http(s) URL; empty (with a problem) when absent-but-empty or invalid. */
+  Optional<URI> url(Node node, String backend, String key) {
+    Optional<String> value = string(node, backend, key);
+    if (value.isEmpty()) {
+      if (node != null && isNull(node)) {
+        problem(node, backend, key, "must not be empty");
+      }
+      return Optional.empty();
+    }
+    String shown = raw(node);
+    try {
+      URI uri = new URI(value.get().trim());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        problem(node, backend, key, "expected an absolute http(s) URL, found '" + shown + "'");
+        return Optional.empty();
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      problem(node, backend, key, "not a valid URL ('" + shown + "'): " + e.getReason());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A whole number of at least {@code minimum} ({@code _} allowed as a digit separator), or
+   * {@code fallback} when absent; {@code null} (with a problem) when invalid.
+   */
+  Integer wholeNumber(Node node, String key, int fallback, int minimum) {
+    if (node == null || isNull(node)) {
+      return fallback;
+    }
+    Optional<String> text = string(node, null, key);
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      int value = Integer.parseInt(text.get().trim().replace("_", ""));
+      if (value >= minimum) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(node, null, key, "expected a whole number of at least " + minimum + ", found '"
+        + raw(node) + "'");
+    return null;
   }
 
   /** The raw text of a scalar as written in the file: safe to quote, it holds no resolved value. */

@@ -1,6 +1,7 @@
 package dev.toriimcp.configuration.control;
 
 import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.Cidr;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.ConfiguredClient;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
@@ -9,6 +10,7 @@ import dev.toriimcp.configuration.entity.Limits;
 import dev.toriimcp.configuration.entity.OAuthSettings;
 import dev.toriimcp.configuration.entity.SealingSettings;
 import dev.toriimcp.configuration.entity.StorageSettings;
+import dev.toriimcp.configuration.entity.TrustedProxies;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ public final class ConfigurationReader {
 
   static final List<String> ROOT_KEYS =
       List.of("public_url", "backends", "storage", "limits", "sealing", "oauth", "clients",
-          "allowed_origins");
+          "allowed_origins", "trusted_proxies", "forwarded_header");
   static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
 
   private final PlaceholderResolver placeholders;
@@ -111,11 +113,43 @@ public final class ConfigurationReader {
             "expected an origin such as https://app.example.com (scheme, host, optional port)");
       }
     }
+    TrustedProxies proxies = trustedProxies(top, yaml);
     if (publicUrl == null || storage == null || limits == null || oauth == null) {
       return null;
     }
     return new GatewayConfiguration(file, publicUrl, backends, storage, limits, sealing, oauth,
-        clients, origins);
+        clients, origins, proxies);
+  }
+
+  /**
+   * {@code trusted_proxies} and {@code forwarded_header}: which peers may name the client address
+   * (RFC 7239 §8.1). Host names are refused: a proxy is trusted by address, never through DNS.
+   */
+  private static TrustedProxies trustedProxies(Map<String, Node> top, YamlNodes yaml) {
+    Node node = top.get("trusted_proxies");
+    List<String> blocks = yaml.strings(node, null, "trusted_proxies");
+    List<Cidr> addresses = new ArrayList<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      Optional<Cidr> cidr = Cidr.parse(blocks.get(i));
+      if (cidr.isEmpty()) {
+        yaml.problem(node, null, "trusted_proxies[" + i + "]", "expected an IP address or block"
+            + " such as 10.0.0.0/8 or 2001:db8::/32, found '" + blocks.get(i) + "'");
+      } else {
+        addresses.add(cidr.get());
+      }
+    }
+    Node headerNode = top.get("forwarded_header");
+    String header = yaml.string(headerNode, null, "forwarded_header")
+        .orElse(TrustedProxies.X_FORWARDED_FOR);
+    if (header.equalsIgnoreCase(TrustedProxies.X_FORWARDED_FOR)) {
+      header = TrustedProxies.X_FORWARDED_FOR;
+    } else if (header.equalsIgnoreCase(TrustedProxies.FORWARDED)) {
+      header = TrustedProxies.FORWARDED;
+    } else {
+      yaml.problem(headerNode, null, "forwarded_header", "expected "
+          + TrustedProxies.X_FORWARDED_FOR + " or " + TrustedProxies.FORWARDED);
+    }
+    return new TrustedProxies(addresses, header);
   }
 
   private URI publicUrl(Node node, Node root, YamlNodes yaml) {

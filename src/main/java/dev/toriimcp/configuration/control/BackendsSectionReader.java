@@ -81,6 +81,8 @@ final class BackendsSectionReader {
     URI spec = specLocation(file, entries.get("spec_url"), node, label, position, yaml);
     URI baseUrl = entries.get("base_url") == null ? null
         : yaml.url(entries.get("base_url"), label, position + ".base_url").orElse(null);
+    yaml.warnIfPlainHttp(baseUrl, entries.get("base_url"), label, position + ".base_url",
+        "tool calls with each user's upstream credential");
     Policy policy = ToolsAndPolicyReader.policy(entries.get("policy"), label, position + ".policy", yaml);
     UpstreamAuth auth = UpstreamAuthReader.auth(entries.get("auth"), label, position + ".auth", yaml);
     Map<String, ToolOverride> tools = ToolsAndPolicyReader.tools(entries.get("tools"), label, position + ".tools", yaml);

@@ -24,7 +24,8 @@ public final class ConfigurationLoader {
 
   public static ConfigurationLoader forRuntime() {
     return new ConfigurationLoader(
-        ConfigurationLocator.forRuntime(), new ConfigurationReader(PlaceholderResolver.forRuntime()));
+        ConfigurationLocator.forRuntime(), new ConfigurationReader(PlaceholderResolver.forRuntime(),
+            Boolean.getBoolean(ConfigurationReader.DEMO_PROPERTY)));
   }
 
   public ConfigurationLocator.Location locate() {

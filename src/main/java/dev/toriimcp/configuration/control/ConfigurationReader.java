@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -44,10 +45,26 @@ public final class ConfigurationReader {
           "allowed_origins", "trusted_proxies", "forwarded_header");
   static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
 
-  private final PlaceholderResolver placeholders;
+  /**
+   * System property that allows the sealing key published in {@code examples/mcp-proxy.yaml};
+   * set only by the run command ({@code mvn -Prun}), which runs the demo.
+   */
+  public static final String DEMO_PROPERTY = "torii.demo";
 
+  private static final Logger LOG = Logger.getLogger(ConfigurationReader.class.getName());
+
+  private final PlaceholderResolver placeholders;
+  private final boolean demo;
+
+  /** A reader that refuses the published demo sealing key. */
   public ConfigurationReader(PlaceholderResolver placeholders) {
+    this(placeholders, false);
+  }
+
+  /** @param demo allow the published demo sealing key (the run command's demo only) */
+  public ConfigurationReader(PlaceholderResolver placeholders, boolean demo) {
     this.placeholders = placeholders;
+    this.demo = demo;
   }
 
   /**
@@ -82,6 +99,9 @@ public final class ConfigurationReader {
           List.of(new ConfigurationProblem(shown, 0, null, null, "the file is empty")));
     }
     GatewayConfiguration configuration = read(file, root, yaml);
+    for (ConfigurationProblem warning : yaml.warnings()) {
+      LOG.warning(() -> "torii-mcp configuration warning: " + warning);
+    }
     if (!yaml.problems().isEmpty()) {
       List<ConfigurationProblem> sorted = new ArrayList<>(yaml.problems());
       sorted.sort(Comparator.comparingInt(ConfigurationProblem::line));
@@ -101,7 +121,8 @@ public final class ConfigurationReader {
     Limits limits = LimitsSectionReader.limits(top.get("limits"), yaml);
     List<BackendDefinition> backends = BackendsSectionReader.backends(file, top.get("backends"), root, yaml);
     boolean needed = backends.stream().anyMatch(b -> b.auth() != null);
-    SealingSettings sealing = SealingSectionReader.sealing(top.get("sealing"), root, needed, yaml);
+    SealingSettings sealing = SealingSectionReader.sealing(top.get("sealing"), root, needed, demo,
+        yaml);
     OAuthSettings oauth = LimitsSectionReader.oauth(top.get("oauth"), yaml);
     List<ConfiguredClient> clients = ClientsSectionReader.clients(top.get("clients"), yaml);
     List<String> origins = top.containsKey("allowed_origins")
@@ -163,6 +184,8 @@ public final class ConfigurationReader {
       return null;
     }
     URI uri = url.get();
+    yaml.warnIfPlainHttp(uri, node, null, "public_url",
+        "users' backend passwords, authorization codes and tokens");
     String text = uri.toString();
     if (text.endsWith("/")) {
       yaml.problem(node, null, "public_url", "must not end with '/' (it is the issuer, compared"

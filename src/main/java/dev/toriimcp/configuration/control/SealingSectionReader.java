@@ -3,6 +3,8 @@ package dev.toriimcp.configuration.control;
 import dev.toriimcp.configuration.entity.SealingSettings;
 import dev.toriimcp.sealing.entity.SealingKey;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +18,9 @@ final class SealingSectionReader {
 
   static final List<String> SEALING_KEYS = List.of("keys", "current");
   static final List<String> SEALING_KEY_KEYS = List.of("id", "secret");
+  /** The fallback key of {@code examples/mcp-proxy.yaml}: public, so it protects nothing. */
+  private static final byte[] DEMO_KEY =
+      Base64.getDecoder().decode("B9/G8MkV7EZQFl46xyCvv/eV7jgDmrWJsToJIyXA3Cs=");
 
   private SealingSectionReader() {}
 
@@ -24,7 +29,8 @@ final class SealingSectionReader {
    * stores sealed upstream credentials and never makes up a key of its own (ADR 0006). Key
    * values are never quoted in a message.
    */
-  static SealingSettings sealing(Node node, Node root, boolean needed, YamlNodes yaml) {
+  static SealingSettings sealing(
+      Node node, Node root, boolean needed, boolean demo, YamlNodes yaml) {
     if (node == null || YamlNodes.isNull(node)) {
       if (needed) {
         yaml.problem(root, null, "sealing", "required because a backend has 'auth': give at least"
@@ -79,6 +85,13 @@ final class SealingSectionReader {
               "must be 32 random bytes, base64-encoded (e.g. 'openssl rand -base64 32'); the value"
                   + " given is not (it is not shown)");
         }
+        valid = false;
+      } else if (!demo && Arrays.equals(bytes, DEMO_KEY)) {
+        yaml.problem(secretNode, null, key + ".secret", "this is the demo key published with"
+            + " torii-mcp (examples/mcp-proxy.yaml): anyone can open what it seals. Give a key of"
+            + " your own, e.g. set TORII_SEALING_KEY to the output of 'openssl rand -base64 32'"
+            + " (only the run command's demo, -D" + ConfigurationReader.DEMO_PROPERTY + "=true,"
+            + " accepts this one)");
         valid = false;
       } else if (valid) {
         keys.add(new SealingKey(id, bytes));

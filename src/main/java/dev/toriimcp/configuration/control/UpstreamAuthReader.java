@@ -61,6 +61,8 @@ final class UpstreamAuthReader {
     if (!type.get().equals(UpstreamAuth.LoginBroker.TYPE)) {
       return new UpstreamAuth.OAuth2(url.get());
     }
+    yaml.warnIfPlainHttp(url.get(), urlNode, backend, key + ".login_url",
+        "users' passwords and the credentials the backend returns");
     return loginBroker(url.get(), entries, backend, key, yaml);
   }
 

@@ -25,6 +25,7 @@ final class YamlNodes {
   private final String file;
   private final PlaceholderResolver placeholders;
   private final List<ConfigurationProblem> problems = new ArrayList<>();
+  private final List<ConfigurationProblem> warnings = new ArrayList<>();
 
   YamlNodes(String file, PlaceholderResolver placeholders) {
     this.file = file;
@@ -37,6 +38,43 @@ final class YamlNodes {
 
   void problem(Node at, String backend, String key, String message) {
     problems.add(new ConfigurationProblem(file, line(at), backend, key, message));
+  }
+
+  /** Things that do not stop the start but that the operator must hear about (logged). */
+  List<ConfigurationProblem> warnings() {
+    return warnings;
+  }
+
+  void warning(Node at, String backend, String key, String message) {
+    warnings.add(new ConfigurationProblem(file, line(at), backend, key, message));
+  }
+
+  /**
+   * Warns about a plain {@code http} URL whose host is not loopback: whatever goes there crosses
+   * the network unencrypted (OAuth 2.1 §1.5 requires TLS; RFC 8252 §8.3 makes loopback the one
+   * exception). Loopback is {@code localhost}, {@code *.localhost} (RFC 6761 §6.3), 127.0.0.0/8
+   * and {@code ::1}; nothing is resolved.
+   */
+  void warnIfPlainHttp(URI url, Node at, String backend, String key, String consequence) {
+    if (url != null && "http".equalsIgnoreCase(url.getScheme()) && !loopback(url.getHost())) {
+      warning(at, backend, key, "plain http to '" + url.getHost() + "', which is not a loopback"
+          + " host: " + consequence + " cross the network unencrypted; use an https URL");
+    }
+  }
+
+  static boolean loopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String name = host.toLowerCase(java.util.Locale.ROOT);
+    if (name.startsWith("[") && name.endsWith("]")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    if (name.equals("localhost") || name.endsWith(".localhost")) {
+      return true;
+    }
+    return dev.toriimcp.configuration.entity.Cidr.literal(name)
+        .map(java.net.InetAddress::isLoopbackAddress).orElse(false);
   }
 
   static int line(Node node) {

@@ -607,6 +607,40 @@ class AuthorizationNegativeIT {
         "client_id", client));
   }
 
+  @Test
+  void signInsTheBackendAnswersWithoutACredentialAreThrottledToo() throws Exception {
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("t404"), "missing-login"));
+    String request = hidden(page.body(), "request");
+    String csrf = hidden(page.body(), "csrf");
+    int[] statuses = new int[6];
+    for (int i = 0; i < statuses.length; i++) {
+      statuses[i] = signIn("203.0.113.40", request, csrf, "trudy", "guess-" + i);
+    }
+    // The backend's login answers 404: no guess may go unthrottled because of it.
+    assertThat(statuses).containsExactly(503, 503, 503, 503, 503, 429);
+  }
+
+  @Test
+  void behindATrustedProxyEachClientAddressHasItsOwnBudget() throws Exception {
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("tp"), "demo"));
+    String request = hidden(page.body(), "request");
+    String csrf = hidden(page.body(), "csrf");
+    for (int i = 0; i < 20; i++) {
+      assertThat(signIn("198.51.100.20", request, csrf, "spray-" + i, "x")).isEqualTo(401);
+      // One IPv6 subscriber rotating through its /64.
+      assertThat(signIn("2001:db8:7:7::" + Integer.toHexString(i + 1), request, csrf,
+          "rotate-" + i, "x")).isEqualTo(401);
+    }
+    assertThat(signIn("198.51.100.20", request, csrf, "spray-next", "x")).isEqualTo(429);
+    assertThat(signIn("2001:db8:7:7:ffff::1", request, csrf, "rotate-next", "x")).isEqualTo(429);
+    // Everyone else behind the same proxy still signs in, and a spoofed leftmost hop changes nothing.
+    assertThat(signIn("198.51.100.21", request, csrf, "spray-next", "x")).isEqualTo(401);
+    assertThat(signIn("198.51.100.21, 198.51.100.20", request, csrf, "spray-other", "x"))
+        .isEqualTo(429);
+  }
+
   // --- helpers -----------------------------------------------------------------------------
 
   private static String metadataDocument(String clientId, String... redirectUris) {
@@ -759,6 +793,17 @@ class AuthorizationNegativeIT {
   private HttpResponse<String> post(String path, String type, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(gateway.uri(path)).header("Content-Type", type)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** One login attempt that reaches the gateway through a trusted proxy for {@code client}. */
+  private int signIn(String forwardedFor, String request, String csrf, String user, String password)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(gateway.uri("/authorize/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("X-Forwarded-For", forwardedFor)
+        .POST(HttpRequest.BodyPublishers.ofString(form("request", request, "csrf", csrf,
+            "username", user, "password", password))).build(), HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   private static String verifier(String seed) throws Exception {

@@ -63,6 +63,10 @@ public final class GatewayProcess implements AutoCloseable {
         "-Dliquibase.analytics.enabled=false",
         "-Dtorii.exit-on-startup-failure=true",
         "-Xmx512m"));
+    if (config.toAbsolutePath().normalize().endsWith(Path.of("examples", "mcp-proxy.yaml"))) {
+      // The example runs the demo, with its published sealing key, as the run command does.
+      command.add("-Dtorii.demo=true");
+    }
     // Extra JVM options for investigations, e.g. -Dgateway.jvmArgs=-agentpath:... for a profiler.
     String extra = System.getProperty("gateway.jvmArgs", "").trim();
     if (!extra.isEmpty()) {

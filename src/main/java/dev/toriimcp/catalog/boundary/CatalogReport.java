@@ -35,7 +35,7 @@ public final class CatalogReport {
     Path file = Path.of(args.length > 0 ? args[0] : ConfigurationLocator.DEFAULT.toString());
     GatewayConfiguration configuration;
     try {
-      configuration = ConfigurationLoader.forRuntime()
+      configuration = ConfigurationLoader.forInspection()
           .load(new ConfigurationLocator.Location(file, "command line"));
     } catch (ConfigurationException e) {
       err.println(e.getMessage());

@@ -21,13 +21,34 @@ import java.util.List;
  *
  * <p>Remote references are fetched only from the spec's own origin, and never from private or
  * loopback addresses (swagger-parser's safe URL resolution).
+ *
+ * <p>One document may be at most {@link #MAX_SPEC_BYTES}, as JSON or as YAML alike. SnakeYAML
+ * refuses more than 3 MiB of code points by default ({@code LoaderOptions.codePointLimit}, an
+ * anti-"billion laughs" guard), so swagger-parser's two YAML readers (OpenAPI 3 and the Swagger
+ * 2.0 converter) get that limit raised to the same size through their own {@code
+ * DeserializationUtils.getOptions().setMaxYamlCodePoints}; a code point takes at least one byte,
+ * so a document within the byte limit is within the code-point limit too.
  */
 public final class SpecLoader {
+
+  /**
+   * The largest spec document accepted: 32 MiB, eight times the largest real spec we know
+   * (Kubernetes, 4.2 MB of JSON). Past it a spec fails with a named error instead of an opaque
+   * parser message or a heap exhausted at start.
+   */
+  public static final int MAX_SPEC_BYTES = 32 * 1024 * 1024;
+
+  static {
+    io.swagger.v3.parser.util.DeserializationUtils.getOptions()
+        .setMaxYamlCodePoints(MAX_SPEC_BYTES);
+    io.swagger.parser.util.DeserializationUtils.getOptions().setMaxYamlCodePoints(MAX_SPEC_BYTES);
+  }
 
   /** A loaded document and where it was loaded from (relative server URLs resolve against it). */
   public record LoadedSpec(JsonNode document, String version, List<String> warnings, URI location) {}
 
   public LoadedSpec load(URI location) throws SpecLoadException {
+    refuseOversized(location);
     // swagger-parser's reference resolution is by far the slowest step (seconds on OpenAI's
     // 3 MB 3.1 document) and is only needed to pull in other files: local references are inlined
     // by SchemaTranslator anyway. So parse without it, and again with it only if the document
@@ -38,6 +59,43 @@ public final class SpecLoader {
       parsed = parse(location, true);
     }
     return new LoadedSpec(parsed.document(), parsed.version(), parsed.messages(), location);
+  }
+
+  /**
+   * Refuses a document over {@link #MAX_SPEC_BYTES} before any parser reads it: a file by its
+   * size, a URL by reading at most one byte past the limit.
+   */
+  static void refuseOversized(URI location) throws SpecLoadException {
+    long size;
+    try {
+      if ("file".equalsIgnoreCase(location.getScheme())) {
+        java.nio.file.Path path = java.nio.file.Path.of(location);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+          return; // the parser reports a missing file in its own words
+        }
+        size = java.nio.file.Files.size(path);
+      } else {
+        java.net.URLConnection connection = location.toURL().openConnection();
+        connection.setConnectTimeout(10_000);
+        connection.setReadTimeout(30_000);
+        size = 0;
+        try (java.io.InputStream in = connection.getInputStream()) {
+          byte[] buffer = new byte[64 * 1024];
+          for (int n = in.read(buffer); n >= 0 && size <= MAX_SPEC_BYTES; n = in.read(buffer)) {
+            size += n;
+          }
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return; // unreadable: the parser reports it
+    }
+    if (size > MAX_SPEC_BYTES) {
+      String found = "file".equalsIgnoreCase(location.getScheme())
+          ? String.format(java.util.Locale.ROOT, "%,d bytes, ", size) : "";
+      throw new SpecLoadException(String.format(java.util.Locale.ROOT, "spec %s is %slarger than"
+          + " the limit of %,d bytes (%d MiB) for one spec document", location, found,
+          MAX_SPEC_BYTES, MAX_SPEC_BYTES / (1024 * 1024)));
+    }
   }
 
   private record Parsed(JsonNode document, String version, List<String> messages) {}

@@ -24,7 +24,17 @@ public final class ConfigurationLoader {
 
   public static ConfigurationLoader forRuntime() {
     return new ConfigurationLoader(
-        ConfigurationLocator.forRuntime(), new ConfigurationReader(PlaceholderResolver.forRuntime()));
+        ConfigurationLocator.forRuntime(), new ConfigurationReader(PlaceholderResolver.forRuntime(),
+            Boolean.getBoolean(ConfigurationReader.DEMO_PROPERTY)));
+  }
+
+  /**
+   * For tools that only read the configuration and never seal anything (the catalog report):
+   * the published demo key is no risk there, so the example configuration is readable as is.
+   */
+  public static ConfigurationLoader forInspection() {
+    return new ConfigurationLoader(ConfigurationLocator.forRuntime(),
+        new ConfigurationReader(PlaceholderResolver.forRuntime(), true));
   }
 
   public ConfigurationLocator.Location locate() {

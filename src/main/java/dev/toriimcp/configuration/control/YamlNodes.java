@@ -2,6 +2,8 @@ package dev.toriimcp.configuration.control;
 
 import dev.toriimcp.configuration.control.PlaceholderResolver.UnresolvedPlaceholderException;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +25,7 @@ final class YamlNodes {
   private final String file;
   private final PlaceholderResolver placeholders;
   private final List<ConfigurationProblem> problems = new ArrayList<>();
+  private final List<ConfigurationProblem> warnings = new ArrayList<>();
 
   YamlNodes(String file, PlaceholderResolver placeholders) {
     this.file = file;
@@ -35,6 +38,43 @@ final class YamlNodes {
 
   void problem(Node at, String backend, String key, String message) {
     problems.add(new ConfigurationProblem(file, line(at), backend, key, message));
+  }
+
+  /** Things that do not stop the start but that the operator must hear about (logged). */
+  List<ConfigurationProblem> warnings() {
+    return warnings;
+  }
+
+  void warning(Node at, String backend, String key, String message) {
+    warnings.add(new ConfigurationProblem(file, line(at), backend, key, message));
+  }
+
+  /**
+   * Warns about a plain {@code http} URL whose host is not loopback: whatever goes there crosses
+   * the network unencrypted (OAuth 2.1 §1.5 requires TLS; RFC 8252 §8.3 makes loopback the one
+   * exception). Loopback is {@code localhost}, {@code *.localhost} (RFC 6761 §6.3), 127.0.0.0/8
+   * and {@code ::1}; nothing is resolved.
+   */
+  void warnIfPlainHttp(URI url, Node at, String backend, String key, String consequence) {
+    if (url != null && "http".equalsIgnoreCase(url.getScheme()) && !loopback(url.getHost())) {
+      warning(at, backend, key, "plain http to '" + url.getHost() + "', which is not a loopback"
+          + " host: " + consequence + " cross the network unencrypted; use an https URL");
+    }
+  }
+
+  static boolean loopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String name = host.toLowerCase(java.util.Locale.ROOT);
+    if (name.startsWith("[") && name.endsWith("]")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    if (name.equals("localhost") || name.endsWith(".localhost")) {
+      return true;
+    }
+    return dev.toriimcp.configuration.entity.Cidr.literal(name)
+        .map(java.net.InetAddress::isLoopbackAddress).orElse(false);
   }
 
   static int line(Node node) {
@@ -90,6 +130,55 @@ final class YamlNodes {
       problem(node, backend, key, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /** An absolute http(s) URL; empty (with a problem) when absent-but-empty or invalid. */
+  Optional<URI> url(Node node, String backend, String key) {
+    Optional<String> value = string(node, backend, key);
+    if (value.isEmpty()) {
+      if (node != null && isNull(node)) {
+        problem(node, backend, key, "must not be empty");
+      }
+      return Optional.empty();
+    }
+    String shown = raw(node);
+    try {
+      URI uri = new URI(value.get().trim());
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+        problem(node, backend, key, "expected an absolute http(s) URL, found '" + shown + "'");
+        return Optional.empty();
+      }
+      return Optional.of(uri);
+    } catch (URISyntaxException e) {
+      problem(node, backend, key, "not a valid URL ('" + shown + "'): " + e.getReason());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A whole number of at least {@code minimum} ({@code _} allowed as a digit separator), or
+   * {@code fallback} when absent; {@code null} (with a problem) when invalid.
+   */
+  Integer wholeNumber(Node node, String key, int fallback, int minimum) {
+    if (node == null || isNull(node)) {
+      return fallback;
+    }
+    Optional<String> text = string(node, null, key);
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      int value = Integer.parseInt(text.get().trim().replace("_", ""));
+      if (value >= minimum) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problem(node, null, key, "expected a whole number of at least " + minimum + ", found '"
+        + raw(node) + "'");
+    return null;
   }
 
   /** The raw text of a scalar as written in the file: safe to quote, it holds no resolved value. */

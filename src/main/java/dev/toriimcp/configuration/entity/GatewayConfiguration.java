@@ -18,11 +18,12 @@ import java.util.Optional;
  * @param clients OAuth clients pre-registered in the configuration
  * @param allowedOrigins browser origins allowed to call the MCP endpoints, besides the gateway's
  *     own (DNS-rebinding protection; MCP 2025-11-25 basic/transports)
+ * @param trustedProxies the reverse proxies whose forwarding header names the client address
  */
 public record GatewayConfiguration(
     Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
     Limits limits, SealingSettings sealing, OAuthSettings oauth, List<ConfiguredClient> clients,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins, TrustedProxies trustedProxies) {
 
   /** The MCP Inspector's web UI, allowed by default. */
   public static final List<String> DEFAULT_ORIGINS =
@@ -32,6 +33,16 @@ public record GatewayConfiguration(
     backends = List.copyOf(backends);
     clients = List.copyOf(clients);
     allowedOrigins = List.copyOf(allowedOrigins);
+    trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
+  }
+
+  /** Without trusted proxies: every request's client is its direct peer. */
+  public GatewayConfiguration(
+      Path source, URI publicUrl, List<BackendDefinition> backends, StorageSettings storage,
+      Limits limits, SealingSettings sealing, OAuthSettings oauth, List<ConfiguredClient> clients,
+      List<String> allowedOrigins) {
+    this(source, publicUrl, backends, storage, limits, sealing, oauth, clients, allowedOrigins,
+        TrustedProxies.NONE);
   }
 
   public Optional<BackendDefinition> backend(String name) {

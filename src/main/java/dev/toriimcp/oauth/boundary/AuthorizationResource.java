@@ -14,6 +14,7 @@ import dev.toriimcp.oauth.control.Resources;
 import dev.toriimcp.oauth.control.Scopes;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.PendingAuthorization;
+import dev.toriimcp.platform.control.ClientAddress;
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.sealing.control.Sealing;
@@ -71,6 +72,7 @@ public class AuthorizationResource {
   @Inject Sealing sealing;
   @Inject LoginThrottle throttle;
   @Inject RateLimits limits;
+  @Inject ClientAddress clientAddress;
 
   @Inject IdentityStoreHandler identityStores;
 
@@ -113,7 +115,7 @@ public class AuthorizationResource {
       return refusal.of("invalid_request", "this backend has no user login configured");
     }
     if (existing == null) {
-      Duration wait = limits.newSession(ClientAddress.of(request));
+      Duration wait = limits.newSession(clientAddress.key(request));
       if (!wait.isZero()) {
         return Pages.tooManyRequests(RateLimits.retryAfterSeconds(wait));
       }
@@ -140,12 +142,13 @@ public class AuthorizationResource {
     }
     BackendDefinition backend = configuration.backend(pending.backend()).orElseThrow();
     String user = username == null ? "" : username.trim();
-    String address = ClientAddress.of(request);
+    String address = clientAddress.key(request);
     if (throttle.blocked(backend.name(), user, address)) {
       return LoginPage.render(429, backend, session, id, user,
           "Too many failed attempts. Wait a few minutes and try again.");
     }
     if (user.isEmpty() || password == null || password.isEmpty()) {
+      throttle.failed(backend.name(), user, address);
       return LoginPage.render(400, backend, session, id, user, "Enter your username and password.");
     }
     BackendLoginCredential credential = new BackendLoginCredential(backend.name(), user, password);
@@ -153,6 +156,9 @@ public class AuthorizationResource {
     // authentication mechanism, whose JASPIC bridge would run on every request (ADR 0009).
     CredentialValidationResult result = identityStores.validate(credential);
     if (credential.unavailableReason() != null) {
+      // Counted too: a backend that answers a wrong password with 404, 422, 429 or a 200
+      // without a credential must not allow unlimited guesses.
+      throttle.failed(backend.name(), user, address);
       LOG.warning("login-broker for backend '" + backend.name() + "': "
           + LogSafe.text(credential.unavailableReason()));
       return LoginPage.render(503, backend, session, id, user,

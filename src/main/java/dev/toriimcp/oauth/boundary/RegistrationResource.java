@@ -5,6 +5,7 @@ import dev.toriimcp.oauth.control.RateLimits;
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
+import dev.toriimcp.platform.control.ClientAddress;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -44,13 +45,14 @@ public class RegistrationResource {
 
   @Inject Clients clients;
   @Inject RateLimits limits;
+  @Inject ClientAddress clientAddress;
 
   @Context HttpServletRequest request;
 
   @POST
   @Produces(MediaType.APPLICATION_JSON)
   public Response register(InputStream body) throws IOException {
-    Duration wait = limits.registration(ClientAddress.of(request));
+    Duration wait = limits.registration(clientAddress.key(request));
     if (!wait.isZero()) {
       long seconds = RateLimits.retryAfterSeconds(wait);
       return Response.fromResponse(OAuthExceptionMapper.render(OAuthError.tooManyRequests(

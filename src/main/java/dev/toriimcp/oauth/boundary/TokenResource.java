@@ -11,6 +11,7 @@ import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
+import dev.toriimcp.platform.control.ClientAddress;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.json.Json;
@@ -43,6 +44,7 @@ public class TokenResource {
   @Inject Clients clients;
   @Inject Tokens tokens;
   @Inject CodeThrottle codeThrottle;
+  @Inject ClientAddress clientAddress;
   @Context HttpServletRequest request;
 
   @POST
@@ -87,7 +89,7 @@ public class TokenResource {
   /** The code grant, throttled per client and address against guessing (research TK-19). */
   private TokenResponse redeem(RegisteredClient client, String code, String redirectUri,
       String verifier, String backend) {
-    String address = request.getRemoteAddr();
+    String address = clientAddress.key(request);
     if (codeThrottle.blocked(client.clientId(), address, Instant.now())) {
       throw new OAuthException(new OAuthError("slow_down",
           "too many failed code redemptions; try again later", 429));

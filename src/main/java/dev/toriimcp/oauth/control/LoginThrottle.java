@@ -1,42 +1,93 @@
 package dev.toriimcp.oauth.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.text.Normalizer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Throttles failed logins per user (of a backend) and per client address: after
- * {@link #MAX_FAILURES} failures within {@link #WINDOW}, further attempts are refused until the
- * window has passed. In memory, per node.
+ * Throttles failed logins per user (of a backend) and per client address key: after {@link
+ * #MAX_FAILURES} failures of one user, or {@code 4 ×} that from one address key, within {@link
+ * #WINDOW}, further attempts are refused until the window has passed (NIST SP 800-63B §5.2.2,
+ * rate limiting). In memory, per node.
+ *
+ * <p>Every attempt that does not sign in counts, whatever the backend answered: a backend that
+ * says 404, 422 or 429 to a wrong password must not give an attacker unlimited guesses. Usernames
+ * are compared after {@link #normalize}, so {@code Alice}, {@code alice } and {@code ａｌｉｃｅ}
+ * share one budget. The address key comes from {@code platform.control.ClientAddress} (trusted
+ * proxies, IPv6 by /64). When more than {@link #MAX_KEYS} keys are tracked the least recently
+ * used is dropped, never the whole map: a flood of fresh keys cannot reset a lock-out in progress.
  */
 @ApplicationScoped
 public class LoginThrottle {
 
   static final int MAX_FAILURES = 5;
+  static final int MAX_ADDRESS_FAILURES = MAX_FAILURES * 4;
   static final Duration WINDOW = Duration.ofMinutes(15);
-  private static final int MAX_KEYS = 100_000;
+  static final int MAX_KEYS = 100_000;
 
-  private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Map<String, Deque<Instant>> failures;
 
-  public boolean blocked(String backend, String username, String address) {
-    return count("u:" + backend + ":" + username) >= MAX_FAILURES
-        || count("a:" + address) >= MAX_FAILURES * 4;
+  public LoginThrottle() {
+    this(Clock.systemUTC(), MAX_KEYS);
   }
 
-  public void failed(String backend, String username, String address) {
-    if (failures.size() > MAX_KEYS) {
-      failures.clear(); // bounded memory under a flood; the window restarts
+  LoginThrottle(Clock clock, int maxKeys) {
+    this.clock = clock;
+    this.failures = new LinkedHashMap<>(16, 0.75f, true) {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Deque<Instant>> eldest) {
+        return size() > maxKeys;
+      }
+    };
+  }
+
+  public boolean blocked(String backend, String username, String addressKey) {
+    synchronized (failures) {
+      return count(userKey(backend, username)) >= MAX_FAILURES
+          || count(addressKey(addressKey)) >= MAX_ADDRESS_FAILURES;
     }
-    record("u:" + backend + ":" + username);
-    record("a:" + address);
+  }
+
+  public void failed(String backend, String username, String addressKey) {
+    synchronized (failures) {
+      record(userKey(backend, username));
+      record(addressKey(addressKey));
+    }
   }
 
   public void succeeded(String backend, String username) {
-    failures.remove("u:" + backend + ":" + username);
+    synchronized (failures) {
+      failures.remove(userKey(backend, username));
+    }
+  }
+
+  /**
+   * The throttle's form of a username: trimmed, Unicode NFKC (compatibility forms such as
+   * full-width letters fold to their plain form, UAX #15) and case-folded (upper then lower case,
+   * so {@code ß} and {@code SS} meet). Only the throttle key; the backend gets what was typed.
+   */
+  static String normalize(String username) {
+    String text = Normalizer.normalize(username == null ? "" : username, Normalizer.Form.NFKC);
+    return Normalizer.normalize(text.strip().toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT),
+        Normalizer.Form.NFKC);
+  }
+
+  private static String userKey(String backend, String username) {
+    return "u:" + backend + ":" + normalize(username);
+  }
+
+  private static String addressKey(String key) {
+    return "a:" + key;
   }
 
   private int count(String key) {
@@ -44,22 +95,21 @@ public class LoginThrottle {
     if (times == null) {
       return 0;
     }
-    synchronized (times) {
-      Instant cutoff = Instant.now().minus(WINDOW);
-      while (!times.isEmpty() && times.peekFirst().isBefore(cutoff)) {
-        times.pollFirst();
-      }
-      return times.size();
+    Instant cutoff = clock.instant().minus(WINDOW);
+    while (!times.isEmpty() && times.peekFirst().isBefore(cutoff)) {
+      times.pollFirst();
     }
+    if (times.isEmpty()) {
+      failures.remove(key);
+    }
+    return times.size();
   }
 
   private void record(String key) {
     Deque<Instant> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-    synchronized (times) {
-      times.addLast(Instant.now());
-      if (times.size() > MAX_FAILURES * 8) {
-        times.pollFirst();
-      }
+    times.addLast(clock.instant());
+    if (times.size() > MAX_ADDRESS_FAILURES * 2) {
+      times.pollFirst();
     }
   }
 }

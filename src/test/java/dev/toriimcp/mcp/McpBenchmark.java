@@ -238,8 +238,8 @@ public final class McpBenchmark {
       return;
     }
     StringBuilder script = new StringBuilder("GATEWAY_PID=" + gateway.pid() + "\n");
-    requests.forEach((mode, r) -> script.append(mode.toUpperCase()).append("_URL='").append(r.uri()).append("'\n")
-        .append(mode.toUpperCase()).append("_HEADERS=$'").append(r.headers().entrySet().stream()
+    requests.forEach((mode, r) -> script.append(mode.toUpperCase().replace('-', '_')).append("_URL='").append(r.uri()).append("'\n")
+        .append(mode.toUpperCase().replace('-', '_')).append("_HEADERS=$'").append(r.headers().entrySet().stream()
             .map(e -> e.getKey() + ": " + e.getValue()).reduce((a, b) -> a + "\\n" + b).orElse("")).append("'\n"));
     script.append("CALL='").append(CALL).append("'\nPING='").append(PING).append("'\n");
     Files.writeString(Path.of("target", "bench-hold.sh"), script);

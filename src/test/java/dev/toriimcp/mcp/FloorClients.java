@@ -24,7 +24,8 @@ import org.apache.hc.core5.util.Timeout;
  * The outbound HTTP clients the floor can measure (ADR 0018), each sending the same GET with
  * the same headers and a 30 s timeout, blocking on the calling thread of the floor's pool:
  * {@code jdk} ({@code java.net.http}, the gateway's client until ADR 0018), {@code apache}
- * (Apache HttpClient 5 classic: blocking sockets, the exchange on the calling thread) and
+ * (Apache HttpClient 5 classic: blocking sockets, the exchange on the calling thread; the
+ * gateway's client since ADR 0018) and
  * {@code jetty} (Jetty 12's client: its own selector and thread pool, like {@code java.net.http}).
  */
 final class FloorClients {

@@ -35,9 +35,9 @@ public class FloorServlet extends HttpServlet {
   public void init() {
     URI upstream = URI.create(System.getenv(UPSTREAM));
     callers = Executors.newFixedThreadPool(64);
-    // Deployed at /floor (java.net.http) or /floor-<client>, e.g. /floor-apache.
+    // Deployed at /floor (the gateway's client, Apache HttpClient 5) or /floor-<client>, e.g. /floor-jdk.
     String context = getServletContext().getContextPath();
-    http = FloorClients.create(context.startsWith("/floor-") ? context.substring(7) : "jdk", upstream);
+    http = FloorClients.create(context.startsWith("/floor-") ? context.substring(7) : "apache", upstream);
   }
 
   @Override

@@ -182,8 +182,8 @@ public final class McpBenchmark {
     }
     System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp;"
         + " floor: the same upstream request through a bare servlet on the gateway's Payara Micro that"
-        + " forwards with java.net.http on the gateway's threads, without its logic (reference); floor-apache,"
-        + " floor-jetty: the same with Apache HttpClient 5 classic or Jetty 12's client;"
+        + " forwards with the gateway's client (Apache HttpClient 5) on the gateway's threads, without its"
+        + " logic (reference); floor-jdk, floor-jetty: the same with java.net.http or Jetty 12's client;"
         + " proxy: the same upstream request through a zero-logic java.net.http proxy (reference);"
         + " ping: the gateway's MCP path without an upstream call; bench cpu, gw cpu: CPU time (user and"
         + " system) per request in microseconds, of everything but the gateway (this JVM, wrk, a Node.js"

@@ -74,7 +74,9 @@ final class FloorClients {
         .setMaxConnTotal(256).setMaxConnPerRoute(256)
         .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5))
-            .setSocketTimeout(Timeout.ofSeconds(30)).build())
+            .setSocketTimeout(Timeout.ofSeconds(30))
+            // As the gateway's invoker: a connection idle for a second is checked before reuse.
+            .setValidateAfterInactivity(org.apache.hc.core5.util.TimeValue.ofSeconds(1)).build())
         .build();
     CloseableHttpClient http = HttpClients.custom().setConnectionManager(pool).disableRedirectHandling()
         .disableAutomaticRetries().disableContentCompression().disableCookieManagement()

@@ -150,12 +150,14 @@ public final class McpBenchmark {
             load.measure(requests.get(mode), 64, WARMUP.multipliedBy(2));
           }
         }
+        answered(requests.get("gateway"));
         hold(gateway, requests);
         for (int concurrency : HOLD.isZero() ? CONCURRENCY : new int[0]) {
           for (String mode : MODES) {
             results.add(run(mode, concurrency, load, requests.get(mode), gateway, upstream));
           }
         }
+        answered(requests.get("gateway"));
         gateway.stop(Duration.ofSeconds(60));
       } finally {
         reference.stop(0);
@@ -310,6 +312,18 @@ public final class McpBenchmark {
     }
     System.setProperty("gateway.cpus", "1");
     System.out.println("pinned: load generator, upstream and reference proxy on CPU 0, gateway on CPU 1");
+  }
+
+  /**
+   * A tools/call that reached the upstream: status 200 alone does not say so, since an upstream
+   * failure is a tool result with {@code isError} (ADR 0005).
+   */
+  private static void answered(BenchRequest call) throws Exception {
+    HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .send(call.toHttpRequest(), HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200 || !response.body().contains("Rex") || response.body().contains("\"isError\":true")) {
+      throw new IllegalStateException("tools/call did not reach the upstream: " + response.body());
+    }
   }
 
   /** initialize, then notifications/initialized, as a real client opens its session. */

@@ -78,7 +78,19 @@ public final class McpBenchmark {
     }
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    int status = 1;
+    try {
+      measure();
+      status = 0;
+    } catch (Exception | AssertionError e) {
+      e.printStackTrace();
+    } finally {
+      System.exit(status); // the HTTP clients' worker threads would keep the JVM alive
+    }
+  }
+
+  private static void measure() throws Exception {
     if (Boolean.getBoolean("bench.pin")) {
       pin();
     }
@@ -165,7 +177,6 @@ public final class McpBenchmark {
     }
     print(conditions + "; " + conditions().replaceFirst(".*load average", "load average at the end"),
         load, readySeconds, cold, results);
-    System.exit(0); // the HTTP client's worker threads would keep the JVM alive
   }
 
   private static void print(String conditions, LoadGenerator load, double readySeconds, List<String> cold,

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpRequestRetryStrategy;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -34,6 +35,10 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -43,7 +48,8 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Sends upstream requests with Apache HttpClient 5 classic (ADR 0018): one shared pool of
  * keep-alive connections, connect and total timeouts, redirects never followed (a redirect
- * could carry the user's credential to another host), no cookies, no retries, no content
+ * could carry the user's credential to another host), no cookies, no retries (but one of an
+ * idempotent request the server closed its connection on, see {@link ClosedConnectionRetry}), no content
  * decoding, the body read only up to the size limit. Each call runs on a thread of the invoker,
  * at most {@code concurrency} at once, and the whole exchange (writing the request, reading the
  * answer) happens on that thread with blocking sockets: no selector thread and no hand-off per
@@ -128,8 +134,8 @@ public final class UpstreamInvoker implements AutoCloseable {
         .disableCookieManagement()
         // The size limit counts bytes on the wire; decoding would let a small body grow.
         .disableContentCompression()
-        // A retried request may run twice upstream; the user decides whether to call again.
-        .disableAutomaticRetries()
+        // Only a reused connection the server had closed, for an idempotent method (below).
+        .setRetryStrategy(new ClosedConnectionRetry())
         .disableAuthCaching()
         .evictIdleConnections(TimeValue.ofSeconds(30))
         .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(total)
@@ -285,6 +291,33 @@ public final class UpstreamInvoker implements AutoCloseable {
       if (!whole) {
         request.cancel(); // never return a connection with an unread answer to the pool
       }
+    }
+  }
+
+  /**
+   * Sends an idempotent request once more, at once, when the server closed a reused connection
+   * without answering ({@code NoHttpResponseException}): servers may close idle connections at
+   * any time (RFC 9112 §9.5), and RFC 9110 §9.2.2 allows retrying idempotent methods then, as
+   * {@code java.net.http} did. Nothing else is retried: not another failure, not a status
+   * (429 and 503 are the user's to see), and never POST or PATCH, which may run twice upstream.
+   */
+  static final class ClosedConnectionRetry implements HttpRequestRetryStrategy {
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    @Override
+    public boolean retryRequest(HttpRequest request, IOException exception, int execCount, HttpContext context) {
+      return execCount <= 1 && exception instanceof NoHttpResponseException
+          && IDEMPOTENT.contains(request.getMethod().toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
+      return false;
+    }
+
+    @Override
+    public TimeValue getRetryInterval(HttpResponse response, int execCount, HttpContext context) {
+      return TimeValue.ZERO_MILLISECONDS;
     }
   }
 

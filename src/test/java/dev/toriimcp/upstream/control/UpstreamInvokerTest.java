@@ -185,15 +185,31 @@ class UpstreamInvokerTest {
     }
   }
 
-  /** A request that may have reached the upstream is never sent twice. */
+  /** A POST that may have reached the upstream is never sent twice. */
   @Test
-  void aFailedExchangeIsNotRetried() throws Exception {
+  void aFailedPostIsNotRetried() throws Exception {
     try (RawServer raw = new RawServer(false)) {
-      // Even a GET: the upstream may not be idempotent where the spec says it is.
-      assertThatThrownBy(() -> send(invoker, get(raw.uri()))).isInstanceOf(UpstreamInvoker.UnreachableException.class)
+      UpstreamRequest post = new UpstreamRequest("POST", URI.create(raw.uri()),
+          Map.of("Content-Type", List.of("application/json")), "{}".getBytes(StandardCharsets.US_ASCII));
+
+      assertThatThrownBy(() -> send(invoker, post)).isInstanceOf(UpstreamInvoker.UnreachableException.class)
           .hasMessageStartingWith("cannot be reached");
       Thread.sleep(300);
       assertThat(raw.requests()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A GET the server closed the connection on without answering is sent once more (RFC 9110
+   * §9.2.2), as servers close idle connections at any time, and only once.
+   */
+  @Test
+  void aGetTheServerClosedOnIsSentOnceMore() throws Exception {
+    try (RawServer raw = new RawServer(false)) {
+      assertThatThrownBy(() -> send(invoker, get(raw.uri()))).isInstanceOf(UpstreamInvoker.UnreachableException.class)
+          .hasMessageStartingWith("cannot be reached");
+      Thread.sleep(300);
+      assertThat(raw.requests()).isEqualTo(2);
     }
   }
 

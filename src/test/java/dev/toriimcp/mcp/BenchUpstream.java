@@ -62,6 +62,9 @@ interface BenchUpstream extends AutoCloseable {
 
     static Jdk start() throws IOException {
       System.setProperty("sun.net.httpserver.nodelay", "true");
+      // The JDK server closes idle keep-alive connections beyond 200 as soon as they are idle;
+      // the load generator, the gateway and each floor keep up to 64 each.
+      System.setProperty("sun.net.httpserver.maxIdleConnections", "2048");
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
       server.setExecutor(Executors.newFixedThreadPool(16));
       Jdk upstream = new Jdk(server);

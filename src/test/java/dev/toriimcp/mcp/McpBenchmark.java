@@ -363,7 +363,11 @@ public final class McpBenchmark {
 
   private static Result run(String mode, int concurrency, LoadGenerator load, BenchRequest request,
       GatewayProcess gateway, BenchUpstream upstream) throws Exception {
-    load.measure(request, concurrency, WARMUP);
+    try {
+      load.measure(request, concurrency, WARMUP);
+    } catch (Exception e) {
+      throw new IllegalStateException(mode + " at concurrency " + concurrency + " failed", e);
+    }
     long connections = upstream.connections();
     Duration benchCpu = benchCpu(upstream);
     Duration gatewayCpu = gateway.cpuTime();

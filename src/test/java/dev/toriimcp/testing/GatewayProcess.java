@@ -98,6 +98,11 @@ public final class GatewayProcess implements AutoCloseable {
     return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
+  /** The server's process id, for profilers and {@code perf}. */
+  public long pid() {
+    return process.pid();
+  }
+
   public URI uri(String path) {
     return URI.create("http://localhost:" + port + path);
   }

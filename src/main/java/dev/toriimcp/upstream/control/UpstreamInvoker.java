@@ -3,21 +3,16 @@ package dev.toriimcp.upstream.control;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Duration;
-import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,14 +23,38 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpRequestRetryStrategy;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.NoHttpResponseException;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
- * Sends upstream requests with {@code java.net.http}: one shared client (connection reuse),
- * connect and total timeouts, redirects never followed (a redirect could carry the user's
- * credential to another host), the body collected only up to the size limit. Each call runs on
- * a thread of the invoker, at most {@code concurrency} at once, and the caller gets a future;
- * cancelling it aborts the exchange (the client closes the connection), which is how
- * {@code notifications/cancelled} stops a call.
+ * Sends upstream requests with Apache HttpClient 5 classic (ADR 0018): one shared pool of
+ * keep-alive connections, connect and total timeouts, redirects never followed (a redirect
+ * could carry the user's credential to another host), no cookies, no retries (but one of an
+ * idempotent request the server closed its connection on, see {@link ClosedConnectionRetry}), no content
+ * decoding, the body read only up to the size limit. Each call runs on a thread of the invoker,
+ * at most {@code concurrency} at once, and the whole exchange (writing the request, reading the
+ * answer) happens on that thread with blocking sockets: no selector thread and no hand-off per
+ * call. The caller gets a future; cancelling it aborts the exchange and closes its connection,
+ * which is how {@code notifications/cancelled} stops a call.
  */
 public final class UpstreamInvoker implements AutoCloseable {
 
@@ -66,12 +85,19 @@ public final class UpstreamInvoker implements AutoCloseable {
     }
   }
 
+  /**
+   * Headers that frame the message or the connection (RFC 9112 §6, §9.6; RFC 9110 §7.2, §7.6.1,
+   * §7.8, §10.1.1): the client sets them itself, and a value from elsewhere could smuggle a
+   * second request. The same set {@code java.net.http} refuses, and the framing headers beside it.
+   */
+  private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host",
+      "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
-  private final ExecutorService executor;
   private final ThreadPoolExecutor callers;
   private final ScheduledThreadPoolExecutor timeouts;
-  private final HttpClient http;
+  private final CloseableHttpClient http;
   private final Duration timeout;
   private final int maxBytes;
 
@@ -81,11 +107,7 @@ public final class UpstreamInvoker implements AutoCloseable {
    */
   public UpstreamInvoker(Duration connectTimeout, Duration timeout, int maxBytes, int concurrency) {
     int client = CLIENTS.incrementAndGet();
-    // A fixed pool for the client's own work (parsing responses, completing futures). The
-    // default, a cached pool, started new threads under load all the time.
-    this.executor = Executors.newFixedThreadPool(
-        Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), threads("torii-upstream-" + client));
-    // The threads that wait for the calls, created on demand up to the limit and reused (ADR 0010).
+    // The threads that run the calls, created on demand up to the limit and reused (ADR 0010).
     this.callers = new ThreadPoolExecutor(concurrency, concurrency, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), threads("torii-call-" + client));
     callers.allowCoreThreadTimeOut(true);
@@ -94,8 +116,31 @@ public final class UpstreamInvoker implements AutoCloseable {
     // would have fired (at 6k calls/s and 30 s, some 200k of them).
     this.timeouts = new ScheduledThreadPoolExecutor(1, threads("torii-timeout-" + client));
     timeouts.setRemoveOnCancelPolicy(true);
-    this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).executor(executor)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    Timeout total = Timeout.of(timeout);
+    PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+        // As many connections as calls may run: a call never waits for a connection.
+        .setMaxConnTotal(concurrency).setMaxConnPerRoute(concurrency)
+        .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(total).build())
+        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.of(connectTimeout))
+            .setSocketTimeout(total)
+            // A connection idle for a second is checked before reuse: servers close idle ones
+            // (Node.js after 5 s), and a request sent into a closed connection would fail.
+            .setValidateAfterInactivity(TimeValue.ofSeconds(1)).build())
+        .build();
+    this.http = HttpClients.custom().setConnectionManager(connections)
+        // A redirect could carry the credential to another host; the answer goes to the user.
+        .disableRedirectHandling()
+        // One user's cookies must never reach another user's call.
+        .disableCookieManagement()
+        // The size limit counts bytes on the wire; decoding would let a small body grow.
+        .disableContentCompression()
+        // Only a reused connection the server had closed, for an idempotent method (below).
+        .setRetryStrategy(new ClosedConnectionRetry())
+        .disableAuthCaching()
+        .evictIdleConnections(TimeValue.ofSeconds(30))
+        .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(total)
+            .setResponseTimeout(total).build())
+        .build();
     this.timeout = timeout;
     this.maxBytes = maxBytes;
   }
@@ -109,40 +154,24 @@ public final class UpstreamInvoker implements AutoCloseable {
     };
   }
 
-  /** Stops the client's threads (the application is being stopped). */
+  /** Stops the calls in flight, their threads and the connections (the application is stopping). */
   @Override
   public void close() {
     callers.shutdownNow();
     timeouts.shutdownNow();
-    executor.shutdownNow();
+    http.close(CloseMode.IMMEDIATE);
   }
 
   /**
    * Starts the exchange. The future completes with the response, or exceptionally ({@link
    * #translate} says what a failure means); cancel it to abort the exchange.
-   *
-   * <p>The exchange is a blocking {@code send} on a thread of this invoker, not
-   * {@code sendAsync}: on a machine with one or two processors, {@code sendAsync} hands every
-   * completed call to a new thread of its own (it completes on {@code CompletableFuture}'s
-   * default executor, which starts a thread per task when the common pool has fewer than two
-   * workers). That cost more than half of the gateway's throughput (ADR 0010).
    */
   public CompletableFuture<UpstreamResponse> start(UpstreamRequest request) {
-    HttpRequest built;
+    HttpUriRequestBase built;
     try {
-      HttpRequest.Builder builder = HttpRequest.newBuilder(request.uri()).timeout(timeout)
-          // Plain-text HTTP/2 would need an h2c upgrade attempt on every new request, which most
-          // servers ignore and which defeats connection reuse; https negotiates HTTP/2 by ALPN.
-          .version("http".equalsIgnoreCase(request.uri().getScheme())
-              ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2)
-          .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofByteArray(request.body()));
-      request.headers().forEach((name, values) -> values.forEach(v -> builder.header(name, v)));
-      built = builder.build();
-    } catch (IllegalArgumentException e) {
-      // A header value or URL the client refuses, e.g. a stored credential with a control
-      // character. The client's message quotes the value, so it goes no further than here.
-      return CompletableFuture.failedFuture(new InvalidRequestException());
+      built = build(request);
+    } catch (InvalidRequestException e) {
+      return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<UpstreamResponse> result = new CompletableFuture<>();
     Future<?> exchange;
@@ -151,42 +180,144 @@ public final class UpstreamInvoker implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new InterruptedIOException("the gateway is stopping"));
     }
-    // The request timeout of java.net.http ends when the headers arrive; this one also bounds a
-    // body that trickles or never ends, and a call still waiting for a thread.
+    // The client's timeouts bound the connect and each read; this one bounds the whole
+    // exchange: a body that trickles or never ends, and a call still waiting for a thread.
     ScheduledFuture<?> timer;
     try {
       timer = timeouts.schedule(() -> result.completeExceptionally(new TimeoutException()),
           timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      exchange.cancel(true);
+      exchange.cancel(false);
+      built.cancel();
       return CompletableFuture.failedFuture(new InterruptedIOException("the gateway is stopping"));
     }
-    // Interrupting send() makes java.net.http abort the exchange and close the connection.
-    // Only on cancel and timeout: those complete the result on another thread than the
-    // exchange's, so the thread interrupted is never one still writing the answer.
+    // On cancel and timeout: abort the exchange, which closes its connection (a blocked read
+    // then fails on the call's thread), and drop the call if it still waits for a thread.
     result.whenComplete((response, failure) -> {
       timer.cancel(false);
       if (failure instanceof CancellationException || failure instanceof TimeoutException) {
-        exchange.cancel(true);
+        exchange.cancel(false);
+        built.cancel();
       }
     });
     return result;
   }
 
-  private void exchange(HttpRequest request, CompletableFuture<UpstreamResponse> result) {
+  /**
+   * The request as the client sends it, refused when a header or the URI is not valid HTTP:
+   * the client would write it as it is, and a CR or LF in a value would start a new header or
+   * request (RFC 9110 §5.5, RFC 9112 §2.2).
+   */
+  private static HttpUriRequestBase build(UpstreamRequest request) throws InvalidRequestException {
+    URI uri = request.uri();
+    if (uri.getScheme() == null || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+        || uri.getHost() == null || !token(request.method())) {
+      throw new InvalidRequestException();
+    }
+    HttpUriRequestBase built = new HttpUriRequestBase(request.method(), uri);
+    for (var header : request.headers().entrySet()) {
+      if (!token(header.getKey()) || RESTRICTED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        throw new InvalidRequestException();
+      }
+      for (String value : header.getValue()) {
+        if (!fieldValue(value)) {
+          throw new InvalidRequestException();
+        }
+        built.addHeader(header.getKey(), value);
+      }
+    }
+    if (request.body() != null) {
+      // No type of its own: the Content-Type header set above is the one sent.
+      built.setEntity(new ByteArrayEntity(request.body(), null));
+    }
+    return built;
+  }
+
+  /** RFC 9110 §5.6.2 token: visible ASCII except delimiters. */
+  static boolean token(String s) {
+    if (s == null || s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || "\"(),/:;<=>?@[\\]{}".indexOf(c) >= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** RFC 9110 §5.5 field value: visible characters, space and tab; no CR, LF, NUL or controls. */
+  static boolean fieldValue(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void exchange(HttpUriRequestBase request, CompletableFuture<UpstreamResponse> result) {
     if (result.isDone()) {
       return; // cancelled or timed out while waiting for a thread
     }
-    try {
-      HttpResponse<Bounded> response = http.send(request, info -> new BoundedSubscriber(maxBytes));
-      result.complete(new UpstreamResponse(response.statusCode(),
-          response.headers().firstValue("Content-Type").orElse(null),
-          response.body().bytes(), response.body().truncated()));
-    } catch (InterruptedException e) {
-      // Cancelled or timed out (the result is complete already), or the gateway is stopping.
-      result.completeExceptionally(new InterruptedIOException("the gateway is stopping"));
+    boolean whole = false;
+    try (ClassicHttpResponse response = http.executeOpen(null, request, null)) {
+      HttpEntity entity = response.getEntity();
+      Header type = response.getFirstHeader("Content-Type");
+      byte[] body = new byte[0];
+      boolean truncated = false;
+      if (entity != null) {
+        try (InputStream in = entity.getContent()) {
+          body = in.readNBytes(maxBytes);
+          truncated = in.read() >= 0;
+          whole = !truncated;
+          if (truncated) {
+            // Closing the stream would read the rest of the body to keep the connection;
+            // aborting closes the connection instead.
+            request.cancel();
+          }
+        }
+      } else {
+        whole = true;
+      }
+      result.complete(new UpstreamResponse(response.getCode(), type == null ? null : type.getValue(),
+          body, truncated));
     } catch (IOException | RuntimeException e) {
+      // After a cancel or a timeout the result is complete already; this changes nothing.
       result.completeExceptionally(e);
+    } finally {
+      if (!whole) {
+        request.cancel(); // never return a connection with an unread answer to the pool
+      }
+    }
+  }
+
+  /**
+   * Sends an idempotent request once more, at once, when the server closed a reused connection
+   * without answering ({@code NoHttpResponseException}): servers may close idle connections at
+   * any time (RFC 9112 §9.5), and RFC 9110 §9.2.2 allows retrying idempotent methods then, as
+   * {@code java.net.http} did. Nothing else is retried: not another failure, not a status
+   * (429 and 503 are the user's to see), and never POST or PATCH, which may run twice upstream.
+   */
+  static final class ClosedConnectionRetry implements HttpRequestRetryStrategy {
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    @Override
+    public boolean retryRequest(HttpRequest request, IOException exception, int execCount, HttpContext context) {
+      return execCount <= 1 && exception instanceof NoHttpResponseException
+          && IDEMPOTENT.contains(request.getMethod().toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
+      return false;
+    }
+
+    @Override
+    public TimeValue getRetryInterval(HttpResponse response, int execCount, HttpContext context) {
+      return TimeValue.ZERO_MILLISECONDS;
     }
   }
 
@@ -205,7 +336,8 @@ public final class UpstreamInvoker implements AutoCloseable {
     if (cause instanceof CancellationException) {
       return new CancelledException();
     }
-    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+    if (cause instanceof TimeoutException || cause instanceof SocketTimeoutException
+        || cause instanceof ConnectTimeoutException) {
       return new UnreachableException("did not answer within " + timeout.toSeconds() + " s");
     }
     if (cause instanceof InvalidRequestException) {
@@ -216,71 +348,5 @@ public final class UpstreamInvoker implements AutoCloseable {
       return new UnreachableException("cannot be reached (" + cause.getClass().getSimpleName() + ")");
     }
     return new UnreachableException("failed (" + cause.getClass().getSimpleName() + ")");
-  }
-
-  /** The body bytes kept and whether more arrived than the limit allows. */
-  record Bounded(byte[] bytes, boolean truncated) {}
-
-  /**
-   * Collects the body up to {@code limit} bytes, then cancels the subscription (the client
-   * closes that connection instead of reading an unbounded body). Runs on the client's threads;
-   * nothing here blocks.
-   */
-  static final class BoundedSubscriber implements HttpResponse.BodySubscriber<Bounded> {
-    private final int limit;
-    private final CompletableFuture<Bounded> result = new CompletableFuture<>();
-    private byte[] buffer = new byte[256];
-    private int size;
-    private Flow.Subscription subscription;
-
-    BoundedSubscriber(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public CompletionStage<Bounded> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (result.isDone()) {
-        return;
-      }
-      for (ByteBuffer item : items) {
-        int room = limit - size;
-        int take = Math.min(room, item.remaining());
-        ensure(size + take);
-        item.get(buffer, size, take);
-        size += take;
-        if (item.hasRemaining()) {
-          result.complete(new Bounded(java.util.Arrays.copyOf(buffer, size), true));
-          subscription.cancel();
-          return;
-        }
-      }
-    }
-
-    private void ensure(int capacity) {
-      if (capacity > buffer.length) {
-        buffer = java.util.Arrays.copyOf(buffer, Math.max(capacity, Math.min(limit, buffer.length * 2)));
-      }
-    }
-
-    @Override
-    public void onError(Throwable failure) {
-      result.completeExceptionally(failure);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(new Bounded(java.util.Arrays.copyOf(buffer, size), false));
-    }
   }
 }

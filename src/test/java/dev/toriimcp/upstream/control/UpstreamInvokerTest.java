@@ -66,6 +66,26 @@ class UpstreamInvokerTest {
         // expected: the client gives up
       }
     });
+    server.createContext("/port", exchange -> {
+      // Which connection the request came on: the client's port.
+      exchange.getRequestBody().readAllBytes();
+      byte[] port = String.valueOf(exchange.getRemoteAddress().getPort()).getBytes(StandardCharsets.US_ASCII);
+      exchange.sendResponseHeaders(200, port.length);
+      exchange.getResponseBody().write(port);
+      exchange.close();
+    });
+    server.createContext("/set-cookie", exchange -> {
+      exchange.getResponseHeaders().add("Set-Cookie", "session=of-another-user; Path=/");
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.createContext("/cookie", exchange -> {
+      String cookie = String.valueOf(exchange.getRequestHeaders().getFirst("Cookie"));
+      byte[] body = cookie.getBytes(StandardCharsets.US_ASCII);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
     server.createContext("/moved", exchange -> {
       exchange.getResponseHeaders().add("Location", "http://example.invalid/elsewhere");
       exchange.sendResponseHeaders(302, -1);
@@ -137,6 +157,86 @@ class UpstreamInvokerTest {
   @Test
   void redirectsAreReturnedNotFollowed() throws Exception {
     assertThat(send(invoker, get(base + "/moved")).status()).isEqualTo(302);
+  }
+
+  @Test
+  void callsReuseTheirConnection() throws Exception {
+    java.util.Set<String> ports = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      ports.add(new String(send(invoker, get(base + "/port")).body(), StandardCharsets.US_ASCII));
+    }
+
+    assertThat(ports).hasSize(1);
+  }
+
+  /**
+   * Node.js closes a keep-alive connection after 5 s idle, other servers after their own time;
+   * the next call must not be sent into the closed connection and fail.
+   */
+  @Test
+  void aConnectionTheServerClosedWhileIdleIsNotUsedAgain() throws Exception {
+    try (RawServer raw = new RawServer(true)) {
+      UpstreamRequest request = get(raw.uri());
+      assertThat(send(invoker, request).status()).isEqualTo(200);
+      Thread.sleep(1_500); // the server has closed the idle connection after 100 ms
+
+      assertThat(send(invoker, request).status()).isEqualTo(200);
+      assertThat(raw.requests()).isEqualTo(2);
+    }
+  }
+
+  /** A POST that may have reached the upstream is never sent twice. */
+  @Test
+  void aFailedPostIsNotRetried() throws Exception {
+    try (RawServer raw = new RawServer(false)) {
+      UpstreamRequest post = new UpstreamRequest("POST", URI.create(raw.uri()),
+          Map.of("Content-Type", List.of("application/json")), "{}".getBytes(StandardCharsets.US_ASCII));
+
+      assertThatThrownBy(() -> send(invoker, post)).isInstanceOf(UpstreamInvoker.UnreachableException.class)
+          .hasMessageStartingWith("cannot be reached");
+      Thread.sleep(300);
+      assertThat(raw.requests()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A GET the server closed the connection on without answering is sent once more (RFC 9110
+   * §9.2.2), as servers close idle connections at any time, and only once.
+   */
+  @Test
+  void aGetTheServerClosedOnIsSentOnceMore() throws Exception {
+    try (RawServer raw = new RawServer(false)) {
+      assertThatThrownBy(() -> send(invoker, get(raw.uri()))).isInstanceOf(UpstreamInvoker.UnreachableException.class)
+          .hasMessageStartingWith("cannot be reached");
+      Thread.sleep(300);
+      assertThat(raw.requests()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void cookiesSetByOneCallAreNeverSentWithAnother() throws Exception {
+    send(invoker, get(base + "/set-cookie"));
+
+    assertThat(new String(send(invoker, get(base + "/cookie")).body(), StandardCharsets.US_ASCII))
+        .isEqualTo("null");
+  }
+
+  /** A line break in a value would start a header or a request of its own (RFC 9112 §2.2). */
+  @Test
+  void headerValuesWithLineBreaksAndFramingHeadersAreRefused() {
+    for (Map<String, List<String>> headers : List.of(
+        Map.of("X-Api-Key", List.of("k\r\nX-Injected: 1")),
+        Map.of("X-Api-Key", List.of("k\nGET /admin HTTP/1.1")),
+        Map.of("Transfer-Encoding", List.of("chunked")),
+        Map.of("Host", List.of("elsewhere.example")),
+        Map.of("Bad Name", List.of("v")))) {
+      CompletableFuture<UpstreamResponse> call =
+          invoker.start(new UpstreamRequest("GET", URI.create(base + "/x"), headers, null));
+
+      assertThatThrownBy(() -> await(call, invoker)).as(headers.toString())
+          .isInstanceOf(UpstreamInvoker.UnreachableException.class)
+          .hasMessage("was not called: a header value or the URL of the request is not valid HTTP");
+    }
   }
 
   @Test
@@ -249,6 +349,69 @@ class UpstreamInvokerTest {
     }
 
     assertThat(threads.getTotalStartedThreadCount() - before).isLessThan(10);
+  }
+
+  /**
+   * A one-thread HTTP/1.1 server on a raw socket that counts requests and answers each with 200
+   * and keep-alive, then closes the connection after 100 ms idle without saying so ({@code
+   * answer}), or closes every connection as soon as a request has arrived, without an answer.
+   */
+  private static final class RawServer implements AutoCloseable {
+    private final ServerSocket listener = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    private final Thread thread;
+
+    RawServer(boolean answer) throws java.io.IOException {
+      thread = new Thread(() -> {
+        while (!listener.isClosed()) {
+          try (Socket socket = listener.accept()) {
+            socket.setSoTimeout(100);
+            InputStream in = socket.getInputStream();
+            while (readRequest(in)) {
+              requests.incrementAndGet();
+              if (!answer) {
+                break;
+              }
+              socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                  .getBytes(StandardCharsets.US_ASCII));
+            }
+          } catch (java.io.IOException e) {
+            // idle timeout or closed: close this connection, wait for the next
+          }
+        }
+      });
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    /** Reads one request (headers and a Content-Length body); false at the end of the stream. */
+    private static boolean readRequest(InputStream in) throws java.io.IOException {
+      StringBuilder head = new StringBuilder();
+      int c;
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        if ((c = in.read()) < 0) {
+          return false;
+        }
+        head.append((char) c);
+      }
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+          .matcher(head);
+      in.readNBytes(length.find() ? Integer.parseInt(length.group(1)) : 0);
+      return true;
+    }
+
+    String uri() {
+      return "http://127.0.0.1:" + listener.getLocalPort() + "/raw";
+    }
+
+    int requests() {
+      return requests.get();
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      listener.close();
+    }
   }
 
   @Test

@@ -7,12 +7,11 @@ import dev.toriimcp.configuration.entity.Cidr;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.TrustedProxies;
+import dev.toriimcp.testing.LogCapture;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -30,20 +29,9 @@ class ConfigurationHardeningTest {
   private final PlaceholderResolver placeholders = new PlaceholderResolver(
       Map.of("DEMO_SEALING_KEY", DEMO_KEY)::get, name -> null, name -> Optional.empty());
   private final ConfigurationReader reader = new ConfigurationReader(placeholders);
-  private final List<LogRecord> logged = new ArrayList<>();
+  private final LogCapture capture = new LogCapture();
+  private final List<LogRecord> logged = capture.records();
   private final Logger log = Logger.getLogger(ConfigurationReader.class.getName());
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
 
   @BeforeEach
   void listen() {

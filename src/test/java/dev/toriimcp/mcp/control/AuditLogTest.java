@@ -2,11 +2,10 @@ package dev.toriimcp.mcp.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toriimcp.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,19 +14,8 @@ import org.junit.jupiter.api.Test;
 /** The audit writer: every line logged once, in order, with its call's time, none lost at stop. */
 class AuditLogTest {
 
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord record) {
-      logged.add(record);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private final LogCapture capture = new LogCapture();
+  private final List<LogRecord> logged = capture.records();
   private final AuditLog audit = new AuditLog();
 
   @BeforeEach

@@ -487,10 +487,9 @@ class AuthorizationNegativeIT {
 
   @Test
   void repeatedFailedSignInsAreThrottled() throws Exception {
-    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
-    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("t"), "demo"));
-    String request = hidden(page.body(), "request");
-    String csrf = hidden(page.body(), "csrf");
+    LoginForm page = loginForm("demo", "t");
+    String request = page.request();
+    String csrf = page.csrf();
     int[] statuses = new int[6];
     for (int i = 0; i < statuses.length; i++) {
       statuses[i] = post("/authorize/login", "application/x-www-form-urlencoded", form("request",
@@ -602,6 +601,15 @@ class AuthorizationNegativeIT {
     assertThat(refused.headers().firstValue("Cache-Control")).contains("no-store");
   }
 
+  /** The login page of a new public client's authorization request: its hidden fields. */
+  private record LoginForm(String request, String csrf) {}
+
+  private LoginForm loginForm(String backend, String challengeSeed) throws Exception {
+    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
+    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge(challengeSeed), backend));
+    return new LoginForm(hidden(page.body(), "request"), hidden(page.body(), "csrf"));
+  }
+
   private HttpResponse<String> revoke(String client, String token) throws Exception {
     return post("/revoke", "application/x-www-form-urlencoded", form("token", token,
         "client_id", client));
@@ -609,10 +617,9 @@ class AuthorizationNegativeIT {
 
   @Test
   void signInsTheBackendAnswersWithoutACredentialAreThrottledToo() throws Exception {
-    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
-    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("t404"), "missing-login"));
-    String request = hidden(page.body(), "request");
-    String csrf = hidden(page.body(), "csrf");
+    LoginForm page = loginForm("missing-login", "t404");
+    String request = page.request();
+    String csrf = page.csrf();
     int[] statuses = new int[6];
     for (int i = 0; i < statuses.length; i++) {
       statuses[i] = signIn("203.0.113.40", request, csrf, "trudy", "guess-" + i);
@@ -623,10 +630,9 @@ class AuthorizationNegativeIT {
 
   @Test
   void behindATrustedProxyEachClientAddressHasItsOwnBudget() throws Exception {
-    String client = register("{\"redirect_uris\": [\"" + REDIRECT + "\"], \"token_endpoint_auth_method\": \"none\"}");
-    HttpResponse<String> page = get(authorize(client, REDIRECT, challenge("tp"), "demo"));
-    String request = hidden(page.body(), "request");
-    String csrf = hidden(page.body(), "csrf");
+    LoginForm page = loginForm("demo", "tp");
+    String request = page.request();
+    String csrf = page.csrf();
     for (int i = 0; i < 20; i++) {
       assertThat(signIn("198.51.100.20", request, csrf, "spray-" + i, "x")).isEqualTo(401);
       // One IPv6 subscriber rotating through its /64.

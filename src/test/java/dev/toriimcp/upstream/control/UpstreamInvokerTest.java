@@ -324,7 +324,9 @@ class UpstreamInvokerTest {
     try (UpstreamInvoker single = new UpstreamInvoker(Duration.ofSeconds(2), Duration.ofSeconds(1), 16, 1)) {
       CompletableFuture<UpstreamResponse> holding = single.start(get(base + "/slow"));
       long start = System.nanoTime();
-      CompletableFuture<UpstreamResponse> waiting = single.start(get(base + "/bytes/3"));
+      // 300 ms of work: were its deadline counted from when it got the thread (at about 1 s),
+      // it would succeed; counted from its start, it has only the moments left after the wait.
+      CompletableFuture<UpstreamResponse> waiting = single.start(get(base + "/pause"));
 
       assertThatThrownBy(() -> await(waiting, single))
           .isInstanceOf(UpstreamInvoker.UnreachableException.class)

@@ -19,7 +19,15 @@ final class UpstreamAuthReader {
   static final List<String> LOGIN_BROKER_KEYS = List.of("type", "login_url", "request",
       "username_field", "password_field", "token_pointer", "cookie", "expires_pointer", "apply");
   static final List<String> APPLY_KEYS = List.of("header", "prefix");
-  static final List<String> OAUTH2_KEYS = List.of("type", "issuer");
+  static final List<String> OAUTH2_KEYS = List.of("type", "issuer", "authorization_endpoint",
+      "token_endpoint", "jwks_uri", "client_id", "client_secret", "token_endpoint_auth", "scopes",
+      "parameters", "apply", "user", "refresh_skew");
+  static final List<String> USER_KEYS = List.of("claim", "userinfo_url", "pointer");
+  static final List<String> TOKEN_ENDPOINT_AUTH =
+      List.of("client_secret_basic", "client_secret_post", "none");
+  /** Authorization request parameters the gateway sets itself; {@code parameters} cannot. */
+  static final List<String> RESERVED_PARAMETERS = List.of("response_type", "client_id",
+      "redirect_uri", "state", "scope", "code_challenge", "code_challenge_method", "nonce");
 
   private UpstreamAuthReader() {}
 
@@ -48,22 +56,34 @@ final class UpstreamAuthReader {
             + type.get() + " (allowed: " + String.join(", ", allowed) + ")");
       }
     }
-    String urlKey = type.get().equals(UpstreamAuth.LoginBroker.TYPE) ? "login_url" : "issuer";
-    Node urlNode = entries.get(urlKey);
+    if (type.get().equals(UpstreamAuth.OAuth2.TYPE)) {
+      return OAuth2Reader.read(node, entries, backend, key, yaml);
+    }
+    Node urlNode = entries.get("login_url");
     if (urlNode == null) {
-      yaml.problem(node, backend, key + "." + urlKey, "required for type " + type.get());
+      yaml.problem(node, backend, key + ".login_url", "required for type " + type.get());
       return null;
     }
-    Optional<URI> url = yaml.url(urlNode, backend, key + "." + urlKey);
+    Optional<URI> url = yaml.url(urlNode, backend, key + ".login_url");
     if (url.isEmpty()) {
       return null;
-    }
-    if (!type.get().equals(UpstreamAuth.LoginBroker.TYPE)) {
-      return new UpstreamAuth.OAuth2(url.get());
     }
     yaml.warnIfPlainHttp(url.get(), urlNode, backend, key + ".login_url",
         "users' passwords and the credentials the backend returns");
     return loginBroker(url.get(), entries, backend, key, yaml);
+  }
+
+  /** {@code apply}: the header and prefix; {@code null} (with a problem) when invalid. */
+  static String[] apply(Node apply, String backend, String key, YamlNodes yaml) {
+    Optional<Map<String, Node>> how = yaml.mapping(apply, backend, key + ".apply", APPLY_KEYS);
+    if (how.isEmpty()) {
+      return null;
+    }
+    String header = yaml.string(how.get().get("header"), backend, key + ".apply.header")
+        .orElse("Authorization");
+    String prefix = yaml.string(how.get().get("prefix"), backend, key + ".apply.prefix")
+        .orElse(header.equalsIgnoreCase("Authorization") ? "Bearer " : "");
+    return new String[] {header, prefix};
   }
 
   private static UpstreamAuth.LoginBroker loginBroker(URI loginUrl, Map<String, Node> entries,
@@ -97,14 +117,12 @@ final class UpstreamAuthReader {
             + " sent upstream as the same cookie");
         return null;
       }
-      Optional<Map<String, Node>> how = yaml.mapping(apply, backend, key + ".apply", APPLY_KEYS);
-      if (how.isEmpty()) {
+      String[] how = apply(apply, backend, key, yaml);
+      if (how == null) {
         return null;
       }
-      applyHeader = yaml.string(how.get().get("header"), backend, key + ".apply.header")
-          .orElse(d.applyHeader());
-      applyPrefix = yaml.string(how.get().get("prefix"), backend, key + ".apply.prefix")
-          .orElse(applyHeader.equalsIgnoreCase("Authorization") ? d.applyPrefix() : "");
+      applyHeader = how[0];
+      applyPrefix = how[1];
     }
     return new UpstreamAuth.LoginBroker(loginUrl, request.equals("form"),
         yaml.string(entries.get("username_field"), backend, key + ".username_field")

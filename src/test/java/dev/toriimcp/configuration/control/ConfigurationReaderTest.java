@@ -42,7 +42,7 @@ class ConfigurationReaderTest {
             auth: {type: login-broker, login_url: "https://${API_HOST}/login"}
           - name: remote
             spec_url: ${jndi:torii/spec}
-            auth: {type: oauth2, issuer: https://idp.example.com}
+            auth: {type: oauth2, issuer: https://idp.example.com, client_id: torii, scopes: openid}
         storage:
           datasource: jdbc/torii
         sealing:
@@ -66,7 +66,10 @@ class ConfigurationReaderTest {
     BackendDefinition remote = configuration.backend("remote").orElseThrow();
     assertThat(remote.specLocation()).isEqualTo(URI.create("https://specs.example.com/a.yaml"));
     assertThat(remote.baseUrl()).isNull();
-    assertThat(remote.auth()).isEqualTo(new UpstreamAuth.OAuth2(URI.create("https://idp.example.com")));
+    assertThat(remote.auth()).isInstanceOfSatisfying(UpstreamAuth.OAuth2.class, oauth2 -> {
+      assertThat(oauth2.issuer()).isEqualTo(URI.create("https://idp.example.com"));
+      assertThat(oauth2.user()).isEqualTo(new UpstreamAuth.UserNaming.IdTokenClaim("sub"));
+    });
     assertThat(configuration.mcpUrl(petstore)).isEqualTo(URI.create("https://mcp.example.com/mcp/petstore"));
     assertThat(configuration.sealing().keys()).extracting(k -> k.id()).containsExactly("old", "new");
     assertThat(configuration.sealing().keys().get(1).secret())

@@ -240,7 +240,7 @@ public class McpDispatcher {
         return result(id, toolError(offOrigin));
       }
       Optional<String> credential = backend.auth() == null ? Optional.of("")
-          : credentials.open(grant.subject(), backend.name());
+          : credentials.open(grant.subject(), backend);
       if (credential.isEmpty()) {
         audit(backend, tool, grant, "no-credential", start);
         return new McpOutcome.ReAuthorize();

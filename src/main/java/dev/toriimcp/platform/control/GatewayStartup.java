@@ -39,6 +39,7 @@ public class GatewayStartup {
 
   @Inject Storage storage;
   @Inject Catalogs catalogs;
+  @Inject dev.toriimcp.upstream.control.IdentityProviders identityProviders;
   @Inject Purger purger;
   @Inject Clients clients;
   @Inject SealedCredentials sealedCredentials;
@@ -99,6 +100,7 @@ public class GatewayStartup {
       return null;
     });
     catalogs.build(loaded);
+    identityProviders.discover(loaded);
     configuration = loaded;
     clients.configure(loaded.clients());
     if (loaded.sealing() != null) {

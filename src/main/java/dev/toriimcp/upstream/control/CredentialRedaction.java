@@ -61,15 +61,16 @@ public final class CredentialRedaction {
 
   /** The redaction for a credential applied as {@code auth} says. */
   public static CredentialRedaction of(UpstreamAuth auth, String credential) {
-    if (!(auth instanceof UpstreamAuth.LoginBroker broker) || credential == null
-        || credential.isEmpty()) {
+    if (auth == null || credential == null || credential.isEmpty()) {
       return NONE;
     }
+    String cookie = auth instanceof UpstreamAuth.LoginBroker broker ? broker.cookie() : null;
+    String prefix = auth instanceof UpstreamAuth.LoginBroker broker ? broker.applyPrefix()
+        : ((UpstreamAuth.OAuth2) auth).applyPrefix();
     Set<String> secrets = new LinkedHashSet<>();
-    String applied = broker.cookie() != null ? broker.cookie() + "=" + credential
-        : broker.applyPrefix() + credential;
+    String applied = cookie != null ? cookie + "=" + credential : prefix + credential;
     secrets.add(credential.length() >= MIN_LENGTH ? credential : applied);
-    if (broker.cookie() == null && broker.applyPrefix().strip().equalsIgnoreCase("Basic")) {
+    if (cookie == null && prefix.strip().equalsIgnoreCase("Basic")) {
       basic(credential, secrets);
     }
     Set<String> needles = new LinkedHashSet<>();

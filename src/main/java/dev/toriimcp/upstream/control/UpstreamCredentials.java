@@ -1,10 +1,12 @@
 package dev.toriimcp.upstream.control;
 
+import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.platform.control.ExpiringCache;
 import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.sealing.entity.SealingException;
+import dev.toriimcp.upstream.entity.BrokeredTokens;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,8 +47,12 @@ public class UpstreamCredentials {
 
   private final ExpiringCache<String, Opened> cache = new ExpiringCache<>(10_000);
 
-  /** The user's upstream credential in clear, if one is stored and not expired. */
-  public Optional<String> open(String subject, String backend) {
+  /**
+   * The user's upstream credential in clear, if one is stored and not expired: for an
+   * {@code oauth2} backend the access token of the sealed token set ({@link BrokeredTokens}).
+   */
+  public Optional<String> open(String subject, BackendDefinition definition) {
+    String backend = definition.name();
     String key = backend + "\n" + subject;
     Instant now = Instant.now();
     Opened cached = cache.get(key, now);
@@ -64,7 +70,16 @@ public class UpstreamCredentials {
         discard(stored, e);
         return Optional.empty();
       }
-      cached = new Opened(new String(opened, StandardCharsets.UTF_8), stored.expiresAt());
+      String credential;
+      try {
+        credential = definition.auth() instanceof UpstreamAuth.OAuth2
+            ? BrokeredTokens.fromBytes(opened).accessToken()
+            : new String(opened, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        discard(stored, new SealingException("not a credential of this backend's kind"));
+        return Optional.empty();
+      }
+      cached = new Opened(credential, stored.expiresAt());
       cache.put(key, cached, now.plus(CACHE));
     }
     if (cached.expiresAt() != null && cached.expiresAt().isBefore(now)) {
@@ -96,10 +111,15 @@ public class UpstreamCredentials {
 
   /** A copy of the request with the credential attached. */
   public static UpstreamRequest apply(UpstreamRequest request, UpstreamAuth auth, String credential) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(request.headers());
+    if (auth instanceof UpstreamAuth.OAuth2 oauth2) {
+      headers.keySet().removeIf(k -> k.equalsIgnoreCase(oauth2.applyHeader()));
+      headers.put(oauth2.applyHeader(), List.of(oauth2.applyPrefix() + credential));
+      return new UpstreamRequest(request.method(), request.uri(), headers, request.body());
+    }
     if (!(auth instanceof UpstreamAuth.LoginBroker broker)) {
       return request;
     }
-    Map<String, List<String>> headers = new LinkedHashMap<>(request.headers());
     if (broker.cookie() != null) {
       List<String> cookies = new ArrayList<>();
       String existing = request.header("Cookie");

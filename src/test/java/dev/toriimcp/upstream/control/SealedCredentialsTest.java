@@ -2,7 +2,10 @@ package dev.toriimcp.upstream.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.SealingSettings;
+import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.platform.control.TestStorage;
 import dev.toriimcp.sealing.control.Sealer;
 import dev.toriimcp.sealing.entity.SealingKey;
@@ -22,6 +25,10 @@ import org.junit.jupiter.api.Test;
  * re-sealed in batches, and each key's row count is reported.
  */
 class SealedCredentialsTest {
+
+  private static final BackendDefinition DEMO = new BackendDefinition("demo",
+      java.net.URI.create("file:///spec.yaml"), null, Policy.ALLOW_ALL,
+      new UpstreamAuth.LoginBroker(java.net.URI.create("http://127.0.0.1/login")), java.util.Map.of());
 
   private static final SealingKey K1 = TestGateway.key("k1", 1);
   private static final SealingKey K2 = TestGateway.key("k2", 2);
@@ -79,16 +86,16 @@ class SealedCredentialsTest {
     store(new SealingSettings(List.of(K1), "k1"), "alice", "alice-token");
     SealingSettings withoutK1 = new SealingSettings(List.of(K2), "k2");
 
-    assertThat(credentials(withoutK1).open("alice", "demo")).isEmpty();
+    assertThat(credentials(withoutK1).open("alice", DEMO)).isEmpty();
     assertThat(row("alice")).as("deleted").isNull();
-    assertThat(credentials(withoutK1).open("alice", "demo")).isEmpty();
+    assertThat(credentials(withoutK1).open("alice", DEMO)).isEmpty();
   }
 
   @Test
   void aCredentialUnderAListedKeyStillOpens() {
     store(new SealingSettings(List.of(K1), "k1"), "alice", "alice-token");
 
-    assertThat(credentials(new SealingSettings(List.of(K1, K2), "k2")).open("alice", "demo"))
+    assertThat(credentials(new SealingSettings(List.of(K1, K2), "k2")).open("alice", DEMO))
         .contains("alice-token");
   }
 
@@ -108,7 +115,7 @@ class SealedCredentialsTest {
     assertThat(row("user-0").keyId()).isEqualTo("k2");
     assertThat(Sealer.keyId(row("user-" + (users - 1)).sealed())).contains("k2");
     SealingSettings onlyK2 = new SealingSettings(List.of(K2), "k2");
-    assertThat(credentials(onlyK2).open("user-" + (users - 1), "demo"))
+    assertThat(credentials(onlyK2).open("user-" + (users - 1), DEMO))
         .as("opens without the old key").contains("token-" + (users - 1));
     assertThat(rotation(rotated).report(rotated)).containsExactly(
         "torii-mcp sealing: key 'k1' (listed; it may be removed from sealing.keys) seals 0 upstream credential(s)",

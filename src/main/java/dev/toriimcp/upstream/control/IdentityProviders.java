@@ -116,7 +116,9 @@ public class IdentityProviders {
       }
       AuthorizationServerMetadata metadata;
       try {
-        metadata = AuthorizationServerMetadata.parse(answer.getBodyAsJSONObject());
+        // The body, whatever its Content-Type says: some providers label JSON as text.
+        metadata = AuthorizationServerMetadata.parse(
+            com.nimbusds.oauth2.sdk.util.JSONObjectUtils.parse(answer.getBody()));
       } catch (ParseException e) {
         throw new UnavailableException("auth.issuer: the identity provider's metadata at "
             + location + " is not valid (" + e.getMessage() + ")");

@@ -74,9 +74,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
     command.addAll(List.of(
         "-jar", TARGET.resolve("payara-micro.jar").toString(),
-        "--nocluster", "--port", String.valueOf(port),
-        // The run command's HTTP front settings (ADR 0019).
-        "--prebootcommandfile", Path.of("server-config", "payara-micro.asadmin").toString()));
+        "--nocluster", "--port", String.valueOf(port)));
     command.addAll(payaraOptions);
     // Extra Payara Micro options for investigations, e.g. -Dgateway.payaraArgs="--postbootcommandfile f".
     String payaraExtra = System.getProperty("gateway.payaraArgs", "").trim();

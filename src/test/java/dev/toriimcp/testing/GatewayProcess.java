@@ -76,6 +76,11 @@ public final class GatewayProcess implements AutoCloseable {
         "-jar", TARGET.resolve("payara-micro.jar").toString(),
         "--nocluster", "--port", String.valueOf(port)));
     command.addAll(payaraOptions);
+    // Extra Payara Micro options for investigations, e.g. -Dgateway.payaraArgs="--postbootcommandfile f".
+    String payaraExtra = System.getProperty("gateway.payaraArgs", "").trim();
+    if (!payaraExtra.isEmpty()) {
+      command.addAll(List.of(payaraExtra.split("\\s+")));
+    }
     command.addAll(List.of(
         "--deploy", TARGET.resolve("torii-mcp-demo.war") + ":/demo",
         "--deploy", TARGET.resolve("torii-mcp.war") + ":/"));

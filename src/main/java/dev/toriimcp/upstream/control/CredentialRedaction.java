@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -15,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +38,13 @@ import java.util.regex.Pattern;
  * text, so it is looked for only as part of the whole applied value ({@code Bearer abc},
  * {@code sid=abc}), and only when that has at least {@value #MIN_LENGTH} characters. Base64
  * fragments shorter than that are not looked for either.
+ *
+ * <p>Building the forms costs a few microseconds (about 40 encodings), and every tool call of a
+ * user with a credential needs them; {@link #of} therefore keeps the redactions of the most
+ * recently used credentials: {@value #CACHE_ENTRIES} at most, each for {@value #CACHE_SECONDS} s
+ * after it was built. Expired ones are dropped at the next call a second or more after the last
+ * sweep, so a credential no longer used does not stay in memory much longer because of this class
+ * (ADR 0019).
  */
 public final class CredentialRedaction {
 
@@ -53,6 +62,15 @@ public final class CredentialRedaction {
 
   private static final Pattern HEX_ESCAPE = Pattern.compile("%[0-9A-F]{2}");
 
+  /** How many credentials' redactions {@link #of} keeps. */
+  static final int CACHE_ENTRIES = 1024;
+
+  /** How long {@link #of} keeps one after building it. */
+  static final int CACHE_SECONDS = 60;
+
+  private static final Cache CACHE =
+      new Cache(CACHE_ENTRIES, Duration.ofSeconds(CACHE_SECONDS), System::nanoTime);
+
   private final List<String> needles;
 
   private CredentialRedaction(List<String> needles) {
@@ -67,10 +85,25 @@ public final class CredentialRedaction {
     String cookie = auth instanceof UpstreamAuth.LoginBroker broker ? broker.cookie() : null;
     String prefix = auth instanceof UpstreamAuth.LoginBroker broker ? broker.applyPrefix()
         : ((UpstreamAuth.OAuth2) auth).applyPrefix();
+    return CACHE.get(new Key(cookie, prefix, credential));
+  }
+
+  /** What the needles depend on: how the credential is applied, and the credential. */
+  record Key(String cookie, String applyPrefix, String credential) {
+    @Override
+    public String toString() {
+      return "Key[credential hidden]"; // never the credential, should a key reach a log
+    }
+  }
+
+  /** Builds the redaction of one key; what {@link Cache} calls on a miss. */
+  static CredentialRedaction build(Key key) {
+    String credential = key.credential();
     Set<String> secrets = new LinkedHashSet<>();
-    String applied = cookie != null ? cookie + "=" + credential : prefix + credential;
+    String applied = key.cookie() != null ? key.cookie() + "=" + credential
+        : key.applyPrefix() + credential;
     secrets.add(credential.length() >= MIN_LENGTH ? credential : applied);
-    if (cookie == null && prefix.strip().equalsIgnoreCase("Basic")) {
+    if (key.cookie() == null && key.applyPrefix().strip().equalsIgnoreCase("Basic")) {
       basic(credential, secrets);
     }
     Set<String> needles = new LinkedHashSet<>();
@@ -134,6 +167,11 @@ public final class CredentialRedaction {
   private static List<String> jsonEscaped(String form) {
     String escaped = new String(JsonStringEncoder.getInstance().quoteAsString(form));
     return List.of(escaped, escaped.replace("/", "\\/"));
+  }
+
+  /** The texts looked for, longest first (for tests). */
+  List<String> needles() {
+    return needles;
   }
 
   /** Whether there is anything to look for. */
@@ -211,5 +249,63 @@ public final class CredentialRedaction {
       object.setAll(members); // in place: same names keep their order
     }
     return node;
+  }
+
+  /**
+   * The most recently used redactions, bounded in number and age. One lock: a hit is a hash
+   * look-up and a relink in access order, far shorter than the call it belongs to; a miss builds
+   * outside the lock, so two calls with a new credential may both build it (same result).
+   */
+  static final class Cache {
+    private final int entries;
+    private final long maxAgeNanos;
+    private final LongSupplier nanoTime;
+    private final LinkedHashMap<Key, Entry> map;
+    private long lastSweep;
+
+    /** How often expired entries are dropped (a pass over at most {@code entries}). */
+    private static final long SWEEP_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private record Entry(CredentialRedaction redaction, long built) {}
+
+    Cache(int entries, Duration maxAge, LongSupplier nanoTime) {
+      this.entries = entries;
+      this.lastSweep = nanoTime.getAsLong();
+      this.maxAgeNanos = maxAge.toNanos();
+      this.nanoTime = nanoTime;
+      this.map = new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+          return size() > Cache.this.entries;
+        }
+      };
+    }
+
+    CredentialRedaction get(Key key) {
+      long now = nanoTime.getAsLong();
+      synchronized (map) {
+        if (now - lastSweep >= SWEEP_NANOS) {
+          lastSweep = now;
+          map.values().removeIf(old -> now - old.built() >= maxAgeNanos);
+        }
+        Entry entry = map.get(key);
+        if (entry != null && now - entry.built() < maxAgeNanos) {
+          return entry.redaction();
+        }
+      }
+      CredentialRedaction built = build(key);
+      synchronized (map) {
+        map.put(key, new Entry(built, now));
+      }
+      return built;
+    }
+
+    int size() {
+      synchronized (map) {
+        return map.size();
+      }
+    }
   }
 }

@@ -126,8 +126,9 @@ public final class RefreshBenchmark {
             "  - name: crm",
             "    spec_url: " + spec,
             "    base_url: " + upstream.uri() + "/api/v3",
-            "    auth: {type: oauth2, issuer: \"" + idp.issuerUrl("idp") + "\", client_id: torii-gw,"
-                + " client_secret: gw-secret-123, scopes: [openid], refresh_skew: 1}",
+            "    auth: {type: oauth2, issuer: \"" + idp.issuerUrl("idp") + "\","
+                + " client_id: torii-gw, client_secret: gw-secret-123, scopes: [openid],"
+                + " refresh_skew: 1}",
             storage,
             "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}",
             // One user drives the whole storm: the per-user limits would refuse most of it.

@@ -18,7 +18,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.http.OAuth2HttpRequest;
+import no.nav.security.mock.oauth2.http.OAuth2HttpResponse;
+import no.nav.security.mock.oauth2.http.Route;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import okhttp3.Headers;
 import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +38,26 @@ import org.junit.jupiter.api.Test;
 class RefreshFailureIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.concurrent.atomic.AtomicBoolean REVOKED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Once {@link #REVOKED}, the provider answers every refresh grant as a provider does for a
+   * revoked refresh token (RFC 6749 §5.2); until then mock-oauth2-server's own routes answer.
+   */
+  private static final class RevokedRefreshTokens implements Route {
+    @Override
+    public boolean match(OAuth2HttpRequest request) {
+      return REVOKED.get() && request.getMethod().equals("POST")
+          && request.getBody() != null && request.getBody().contains("grant_type=refresh_token");
+    }
+
+    @Override
+    public OAuth2HttpResponse invoke(OAuth2HttpRequest request) {
+      return new OAuth2HttpResponse(Headers.of("Content-Type", "application/json"), 400,
+          "{\"error\": \"invalid_grant\", \"error_description\": \"revoked\"}", null);
+    }
+  }
 
   private static MockOAuth2Server flakyIdp;
   private static MockOAuth2Server revokingIdp;
@@ -44,7 +68,9 @@ class RefreshFailureIT {
   @BeforeAll
   static void start() throws Exception {
     flakyIdp = idp();
-    revokingIdp = idp();
+    revokingIdp = new MockOAuth2Server(new OAuth2Config(false, null, null, true),
+        new RevokedRefreshTokens());
+    revokingIdp.start(InetAddress.getLoopbackAddress(), 0);
     downIdp = idp();
     upstream = new TokenCheckingUpstream();
     Path derby = Path.of("target/it-data/refresh-failure-" + System.nanoTime()).toAbsolutePath();
@@ -124,12 +150,7 @@ class RefreshFailureIT {
   void aRefreshRefusedWithInvalidGrantAnswersTheChallengeAndRevokesTheGrant() throws Exception {
     String mcpToken = signIn(revokingIdp, "revoking", "bob", 2);
     Thread.sleep(2_500);
-    // The provider restarts with every refresh token forgotten, as after their revocation: it
-    // answers the gateway's refresh with invalid_grant ("unknown refresh_token").
-    int port = revokingIdp.issuerUrl("idp").port();
-    revokingIdp.shutdown();
-    revokingIdp = new MockOAuth2Server(new OAuth2Config(false, null, null, true));
-    revokingIdp.start(InetAddress.getLoopbackAddress(), port);
+    REVOKED.set(true); // the user revoked the gateway's access at the provider
 
     HttpResponse<String> refused = call("revoking", mcpToken);
 

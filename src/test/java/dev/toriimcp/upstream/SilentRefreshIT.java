@@ -93,7 +93,8 @@ class SilentRefreshIT {
       HttpResponse<String> called = BrokeredSignIn.call(gateway, "crm", mcpToken, "getPetById",
           "{\"petId\": 7}");
       assertThat(called.statusCode()).as("call %d: %s", calls, called.body()).isEqualTo(200);
-      assertThat(called.body()).as("call %d", calls).contains("rex").doesNotContain("isError\":true");
+      assertThat(called.body()).as("call %d", calls).contains("rex")
+          .doesNotContain("isError\":true");
       calls++;
       Thread.sleep(700);
     }
@@ -148,8 +149,8 @@ class SilentRefreshIT {
 
   private static BrokeredTokens storedTokens(String subject, String backend) {
     try (TestStorage database = TestStorage.existing(derby)) {
-      UpstreamCredential row = database.storage().inTransaction(em -> em.find(UpstreamCredential.class,
-          new UpstreamCredential.Key(subject, backend)));
+      UpstreamCredential row = database.storage().inTransaction(em ->
+          em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend)));
       assertThat(row).as("the credential row").isNotNull();
       SealingSettings keys = new SealingSettings(
           List.of(new SealingKey("k", Base64.getDecoder().decode(SECRET))), "k");

@@ -318,6 +318,7 @@ class TokenRefreshTest {
     store("api", "ivy", expiringAt(signedIn, null));
     drain();
     UpstreamCredentials node = node();
+    assertThat(node.open("ivy", api)).as("cached now").contains(signedIn.accessToken());
 
     Renewal renewal = node.renewRefused("ivy", api, signedIn.accessToken())
         .get(10, TimeUnit.SECONDS);
@@ -328,8 +329,19 @@ class TokenRefreshTest {
     Renewal again = node().renewRefused("ivy", api, signedIn.accessToken())
         .get(10, TimeUnit.SECONDS);
     assertThat(((Renewal.Renewed) again).tokens().accessToken()).isEqualTo(renewed);
-    assertThat(node.open("ivy", api)).contains(renewed);
+    assertThat(node.open("ivy", api)).as("the cache holds the new token").contains(renewed);
     assertThat(refreshGrants()).isEqualTo(1);
+  }
+
+  @Test
+  void aCachedTokenIsNotServedPastItsExpiry() throws Exception {
+    store("api", "jane", new BrokeredTokens("short", null, Instant.now().plusMillis(1500)));
+    UpstreamCredentials node = node();
+    assertThat(node.open("jane", api)).contains("short");
+
+    Thread.sleep(2_000); // within the 5 s the opened credential is cached
+
+    assertThat(node.open("jane", api)).isEmpty();
   }
 
   private static int closedPort() throws IOException {

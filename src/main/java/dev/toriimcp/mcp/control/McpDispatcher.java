@@ -7,16 +7,19 @@ import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ToolCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.platform.control.GatewayStartup;
 import dev.toriimcp.upstream.control.CredentialRedaction;
+import dev.toriimcp.upstream.control.IdentityProviders;
 import dev.toriimcp.upstream.control.UpstreamCredentials;
 import dev.toriimcp.upstream.control.UpstreamInvoker;
 import dev.toriimcp.upstream.control.UpstreamOrigins;
 import dev.toriimcp.upstream.control.UpstreamRequestBuilder;
 import dev.toriimcp.upstream.control.UpstreamResponseMapper;
 import dev.toriimcp.upstream.entity.InvalidArgumentsException;
+import dev.toriimcp.upstream.entity.Renewal;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
 import dev.toriimcp.upstream.entity.UpstreamResponse;
 import jakarta.annotation.PostConstruct;
@@ -30,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -49,6 +53,8 @@ public class McpDispatcher {
   private static final Logger LOG = Logger.getLogger(McpDispatcher.class.getName());
   /** Server-error code of a request refused by the per-minute limit (JSON-RPC 2.0 §5.1). */
   public static final int RATE_LIMITED = -32000;
+  /** Audit status of a call whose token needed a refresh the identity provider could not give. */
+  static final String SIGN_IN_UNAVAILABLE = "idp-unavailable";
 
   @Inject GatewayConfiguration configuration;
   @Inject GatewayStartup startup;
@@ -239,32 +245,78 @@ public class McpDispatcher {
         audit(backend, tool, grant, "refused-origin", start);
         return result(id, toolError(offOrigin));
       }
-      Optional<String> credential = backend.auth() == null ? Optional.of("")
-          : credentials.open(grant.subject(), backend);
+      Optional<String> credential;
+      try {
+        credential = backend.auth() == null ? Optional.of("")
+            : credentials.open(grant.subject(), backend);
+      } catch (IdentityProviders.UnavailableException e) {
+        audit(backend, tool, grant, SIGN_IN_UNAVAILABLE, start);
+        return result(id, toolError(signInUnavailable(backend)));
+      }
       if (credential.isEmpty()) {
         audit(backend, tool, grant, "no-credential", start);
         return new McpOutcome.ReAuthorize();
       }
-      if (backend.auth() != null) {
-        request = UpstreamCredentials.apply(request, backend.auth(), credential.get());
-      }
       UpstreamInvoker invoker = invoker();
-      CompletableFuture<UpstreamResponse> call = invoker.start(request);
-      InFlightCalls.Registration registration =
-          inFlight.register(context.conversation(), id, call);
+      CompletableFuture<McpOutcome> outcome = send(id, backend, tool, grant, context, start,
+          invoker, request, credential.get(), backend.auth() instanceof UpstreamAuth.OAuth2);
       pending = true;
-      String applied = credential.get();
-      return new McpOutcome.Pending(call.handle((response, failure) -> {
-        permit.release();
-        registration.close();
-        return answer(id, backend, tool, grant, context, start, invoker, response, failure,
-            applied);
-      }));
+      return new McpOutcome.Pending(outcome.whenComplete((done, failure) -> permit.release()));
     } finally {
       if (!pending) {
         permit.release();
       }
     }
+  }
+
+  /**
+   * Starts the upstream exchange with the credential applied. When {@code renewable} (an
+   * {@code oauth2} backend, first attempt), a 401 leads to one refresh and one retry (ADR 0021).
+   */
+  private CompletableFuture<McpOutcome> send(JsonNode id, BackendDefinition backend,
+      CompiledTool tool, AccessGrant grant, McpContext context, long start,
+      UpstreamInvoker invoker, UpstreamRequest request, String credential, boolean renewable) {
+    UpstreamRequest signed = backend.auth() == null ? request
+        : UpstreamCredentials.apply(request, backend.auth(), credential);
+    CompletableFuture<UpstreamResponse> call = invoker.start(signed);
+    InFlightCalls.Registration registration =
+        inFlight.register(context.conversation(), id, call);
+    return call.handle((response, failure) -> {
+      registration.close();
+      if (renewable && failure == null && response.status() == 401) {
+        return retry(id, backend, tool, grant, context, start, invoker, request, credential);
+      }
+      return CompletableFuture.completedFuture(answer(id, backend, tool, grant, context, start,
+          invoker, response, failure, credential));
+    }).thenCompose(Function.identity());
+  }
+
+  /** The backend refused {@code refused}: renew it once and call again, or end the call. */
+  private CompletableFuture<McpOutcome> retry(JsonNode id, BackendDefinition backend,
+      CompiledTool tool, AccessGrant grant, McpContext context, long start,
+      UpstreamInvoker invoker, UpstreamRequest request, String refused) {
+    return credentials.renewRefused(grant.subject(), backend, refused).thenCompose(renewal -> {
+      if (renewal instanceof Renewal.Renewed renewed) {
+        return send(id, backend, tool, grant, context, start, invoker, request,
+            renewed.tokens().accessToken(), false);
+      }
+      if (renewal instanceof Renewal.Unavailable) {
+        audit(backend, tool, grant, SIGN_IN_UNAVAILABLE, start);
+        return CompletableFuture.completedFuture(result(id, toolError(signInUnavailable(backend))));
+      }
+      audit(backend, tool, grant, "401", start);
+      return CompletableFuture.<McpOutcome>completedFuture(new McpOutcome.ReAuthorize());
+    }).exceptionally(failure -> {
+      LOG.log(Level.WARNING, "renewing the credential for " + tool.name() + " on "
+          + backend.name() + " failed in the gateway", failure);
+      audit(backend, tool, grant, "gateway-error", start);
+      return error(200, id, -32603, "Internal error");
+    });
+  }
+
+  private static String signInUnavailable(BackendDefinition backend) {
+    return "Backend '" + backend.name() + "': its sign-in service (identity provider) is"
+        + " unavailable, so the user's sign-in could not be renewed. Try again later.";
   }
 
   /** The answer to a tool call whose upstream exchange has ended; writes its audit line. */

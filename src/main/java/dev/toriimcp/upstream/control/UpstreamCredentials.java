@@ -9,6 +9,8 @@ import dev.toriimcp.sealing.entity.SealingException;
 import dev.toriimcp.upstream.entity.BrokeredTokens;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import dev.toriimcp.upstream.entity.UpstreamRequest;
+import dev.toriimcp.upstream.entity.Renewal;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -37,28 +46,44 @@ public class UpstreamCredentials {
    */
   static final java.time.Duration CACHE = java.time.Duration.ofSeconds(5);
 
-  /** The credential in clear and when it expires (null: no stated expiry). */
-  private record Opened(String credential, Instant expiresAt) {}
+  /**
+   * The credential in clear, when it expires (null: no stated expiry) and whether a refresh token
+   * is stored with it (the refresh token itself is never cached; a refresh reads the row).
+   */
+  private record Opened(String credential, Instant expiresAt, boolean renewable) {}
 
   private static final Logger LOG = Logger.getLogger(UpstreamCredentials.class.getName());
+  /** Threads that run refreshes; a refresh waits at most the provider's deadline (10 s). */
+  private static final int REFRESHERS = 8;
 
   @Inject Storage storage;
   @Inject Sealing sealing;
+  @Inject IdentityProviders providers;
 
   private final ExpiringCache<String, Opened> cache = new ExpiringCache<>(10_000);
+  /** Single flight on this node: the refresh in progress per (backend, user), if any. */
+  private final Map<String, CompletableFuture<Renewal>> refreshing = new ConcurrentHashMap<>();
+  private final ThreadPoolExecutor refreshers = refreshers();
 
   /**
    * The user's upstream credential in clear, if one is stored and not expired: for an
-   * {@code oauth2} backend the access token of the sealed token set ({@link BrokeredTokens}).
+   * {@code oauth2} backend the access token of the sealed token set ({@link BrokeredTokens}),
+   * refreshed first if it expires within {@code auth.refresh_skew} (ADR 0021). Empty means the
+   * user must sign in again (also after the provider refused the refresh token).
+   *
+   * @throws IdentityProviders.UnavailableException the token needs a refresh and the backend's
+   *     identity provider cannot give one now (the message is for the log)
    */
-  public Optional<String> open(String subject, BackendDefinition definition) {
+  public Optional<String> open(String subject, BackendDefinition definition)
+      throws IdentityProviders.UnavailableException {
     String backend = definition.name();
-    String key = backend + "\n" + subject;
+    String key = key(backend, subject);
     Instant now = Instant.now();
     Opened cached = cache.get(key, now);
     if (cached == null) {
       UpstreamCredential stored = storage.inTransaction(em ->
-          em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend)));
+          em.find(UpstreamCredential.class, new UpstreamCredential.Key(subject, backend),
+              TokenRefresh.FRESH));
       if (stored == null) {
         cache.remove(key);
         return Optional.empty();
@@ -70,22 +95,119 @@ public class UpstreamCredentials {
         discard(stored, e);
         return Optional.empty();
       }
-      String credential;
       try {
-        credential = definition.auth() instanceof UpstreamAuth.OAuth2
-            ? BrokeredTokens.fromBytes(opened).accessToken()
-            : new String(opened, StandardCharsets.UTF_8);
+        cached = definition.auth() instanceof UpstreamAuth.OAuth2
+            ? opened(BrokeredTokens.fromBytes(opened))
+            : new Opened(new String(opened, StandardCharsets.UTF_8), stored.expiresAt(), false);
       } catch (IllegalArgumentException e) {
         discard(stored, new SealingException("not a credential of this backend's kind"));
         return Optional.empty();
       }
-      cached = new Opened(credential, stored.expiresAt());
       cache.put(key, cached, now.plus(CACHE));
+    }
+    if (cached.renewable() && definition.auth() instanceof UpstreamAuth.OAuth2 auth
+        && cached.expiresAt() != null
+        && cached.expiresAt().isBefore(now.plus(auth.refreshSkew()))) {
+      Renewal renewal = join(renew(subject, definition, null));
+      if (renewal instanceof Renewal.Renewed renewed) {
+        return Optional.of(renewed.tokens().accessToken());
+      }
+      if (renewal instanceof Renewal.Unavailable unavailable) {
+        if (cached.expiresAt().isAfter(now)) {
+          return Optional.of(cached.credential()); // still valid: use it while the IdP is away
+        }
+        throw new IdentityProviders.UnavailableException(unavailable.reason());
+      }
+      return Optional.empty();
     }
     if (cached.expiresAt() != null && cached.expiresAt().isBefore(now)) {
       return Optional.empty();
     }
     return Optional.of(cached.credential());
+  }
+
+  /**
+   * After the backend answered 401 to {@code refused}: new tokens for one retry, unless another
+   * call has already renewed them (ADR 0021). Completes on a refresh thread, never exceptionally
+   * for a provider's answer (only for a fault of the gateway's own store).
+   */
+  public CompletableFuture<Renewal> renewRefused(String subject, BackendDefinition definition,
+      String refused) {
+    return renew(subject, definition, refused);
+  }
+
+  /**
+   * Single flight on this node: every caller for one (backend, user) shares the refresh in
+   * progress, so a storm of calls holds one database connection and sends one request to the
+   * provider; {@link TokenRefresh} makes it one across nodes. The cache holds the new token
+   * before any waiting caller sees the result.
+   */
+  private CompletableFuture<Renewal> renew(String subject, BackendDefinition definition,
+      String refused) {
+    String key = key(definition.name(), subject);
+    CompletableFuture<Renewal> mine = new CompletableFuture<>();
+    CompletableFuture<Renewal> running = refreshing.putIfAbsent(key, mine);
+    if (running != null) {
+      // A refresh for the expiry may find the row fresh and keep the very token that was refused.
+      return refused == null ? running : running.thenCompose(renewal ->
+          renewal instanceof Renewal.Renewed renewed
+              && renewed.tokens().accessToken().equals(refused)
+              ? renew(subject, definition, refused) : CompletableFuture.completedFuture(renewal));
+    }
+    try {
+      refreshers.execute(() -> {
+        try {
+          Renewal renewal = new TokenRefresh(storage, sealing::sealer, providers)
+              .refresh(subject, definition, refused);
+          if (renewal instanceof Renewal.Renewed renewed) {
+            cache.put(key, opened(renewed.tokens()), Instant.now().plus(CACHE));
+          } else if (renewal instanceof Renewal.SignInAgain) {
+            cache.remove(key);
+          }
+          refreshing.remove(key, mine);
+          mine.complete(renewal);
+        } catch (RuntimeException e) {
+          refreshing.remove(key, mine);
+          mine.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      refreshing.remove(key, mine);
+      mine.complete(new Renewal.Unavailable("too many refreshes waiting"));
+    }
+    return mine;
+  }
+
+  private static Opened opened(BrokeredTokens tokens) {
+    return new Opened(tokens.accessToken(), tokens.expiresAt(), tokens.refreshToken() != null);
+  }
+
+  private static Renewal join(CompletableFuture<Renewal> renewal) {
+    try {
+      return renewal.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  private static String key(String backend, String subject) {
+    return backend + "\n" + subject;
+  }
+
+  private static ThreadPoolExecutor refreshers() {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(REFRESHERS, REFRESHERS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(10_000), runnable -> {
+          Thread thread = new Thread(runnable, "torii-token-refresh");
+          thread.setDaemon(true);
+          return thread;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  @PreDestroy
+  void stop() {
+    refreshers.shutdownNow();
   }
 
   /**
@@ -106,7 +228,7 @@ public class UpstreamCredentials {
 
   /** Drops the cached row of a user after a new sign-in stored a new credential. */
   public void forget(String subject, String backend) {
-    cache.remove(backend + "\n" + subject);
+    cache.remove(key(backend, subject));
   }
 
   /** A copy of the request with the credential attached. */

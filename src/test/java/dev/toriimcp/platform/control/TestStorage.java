@@ -11,13 +11,17 @@ public final class TestStorage implements AutoCloseable {
 
   private final Storage storage = new Storage();
 
-  private TestStorage(String name) {
-    storage.open(new StorageSettings(null,
-        Path.of("target", "unit-derby", name + "-" + System.nanoTime())));
+  private TestStorage(Path directory) {
+    storage.open(new StorageSettings(null, directory));
   }
 
   public static TestStorage open(String name) {
-    return new TestStorage(name);
+    return new TestStorage(Path.of("target", "unit-derby", name + "-" + System.nanoTime()));
+  }
+
+  /** The Derby database a stopped gateway left in {@code directory}, to look at its rows. */
+  public static TestStorage existing(Path directory) {
+    return new TestStorage(directory);
   }
 
   public Storage storage() {

@@ -82,7 +82,7 @@ class SealedCredentialsTest {
   }
 
   @Test
-  void aCredentialUnderARemovedKeyIsNoCredentialAndIsDeleted() {
+  void aCredentialUnderARemovedKeyIsNoCredentialAndIsDeleted() throws Exception {
     store(new SealingSettings(List.of(K1), "k1"), "alice", "alice-token");
     SealingSettings withoutK1 = new SealingSettings(List.of(K2), "k2");
 
@@ -92,7 +92,7 @@ class SealedCredentialsTest {
   }
 
   @Test
-  void aCredentialUnderAListedKeyStillOpens() {
+  void aCredentialUnderAListedKeyStillOpens() throws Exception {
     store(new SealingSettings(List.of(K1), "k1"), "alice", "alice-token");
 
     assertThat(credentials(new SealingSettings(List.of(K1, K2), "k2")).open("alice", DEMO))
@@ -100,7 +100,7 @@ class SealedCredentialsTest {
   }
 
   @Test
-  void rowsUnderAListedOldKeyAreResealedUnderTheCurrentOneInBatches() {
+  void rowsUnderAListedOldKeyAreResealedUnderTheCurrentOneInBatches() throws Exception {
     SealingSettings old = new SealingSettings(List.of(K1), "k1");
     int users = SealedCredentials.BATCH * 2 + 7;
     for (int i = 0; i < users; i++) {

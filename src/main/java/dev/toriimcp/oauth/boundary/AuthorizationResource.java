@@ -19,6 +19,10 @@ import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.login.entity.BackendLoginCredential;
+import dev.toriimcp.upstream.control.IdentityProviderLogin;
+import dev.toriimcp.upstream.control.IdentityProviders;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import java.time.Instant;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
@@ -75,6 +79,7 @@ public class AuthorizationResource {
   @Inject ClientAddress clientAddress;
 
   @Inject IdentityStoreHandler identityStores;
+  @Inject IdentityProviderLogin providerLogin;
 
   @Context HttpServletRequest request;
   @Context HttpServletResponse response;
@@ -111,7 +116,8 @@ public class AuthorizationResource {
     if (backend.isEmpty()) {
       return refusal.of("invalid_target", "resource must name one backend of this gateway");
     }
-    if (!(backend.get().auth() instanceof UpstreamAuth.LoginBroker)) {
+    if (!(backend.get().auth() instanceof UpstreamAuth.LoginBroker
+        || backend.get().auth() instanceof UpstreamAuth.OAuth2)) {
       return refusal.of("invalid_request", "this backend has no user login configured");
     }
     if (existing == null) {
@@ -126,7 +132,7 @@ public class AuthorizationResource {
         "none".equals(client.get().authMethod()) && RedirectUris.local(redirectUri));
     AuthorizationSession session = AuthorizationSession.of(request);
     String id = session.add(pending);
-    return next(session, id, pending);
+    return next(session, id, pending, refusal);
   }
 
   @POST
@@ -191,7 +197,7 @@ public class AuthorizationResource {
       return Pages.page(403, "Expired", "<h1>This request has expired</h1><p>Return to the"
           + " application and start again.</p>");
     }
-    return next(session, id, pending);
+    return next(session, id, pending, null);
   }
 
   @POST
@@ -219,9 +225,18 @@ public class AuthorizationResource {
     return approve(pending, login);
   }
 
-  private Response next(AuthorizationSession session, String id, PendingAuthorization pending) {
+  /**
+   * After a valid request: the backend's sign-in (the login page, or the identity provider for
+   * an {@code oauth2} backend) unless this browser session has signed in to it already, then
+   * the consent page or the remembered consent.
+   */
+  private Response next(AuthorizationSession session, String id, PendingAuthorization pending,
+      Refusal refusal) {
     BackendDefinition backend = configuration.backend(pending.backend()).orElseThrow();
     AuthorizationSession.Login login = session.login(backend.name());
+    if (login == null && backend.auth() instanceof UpstreamAuth.OAuth2 auth) {
+      return toProvider(session, id, backend, auth, refusal);
+    }
     if (login == null) {
       return LoginPage.render(200, backend, session, id, "", null);
     }
@@ -234,10 +249,48 @@ public class AuthorizationResource {
   }
 
   /**
+   * Sends the browser to the backend's identity provider (ADR 0020): the gateway's own PKCE
+   * verifier (RFC 7636, S256), a fresh single-use {@code state} bound to this pending request in
+   * this browser session, and an OpenID Connect {@code nonce} when an ID token is asked for. All
+   * three stay in the session; the callback is the backend's fixed one.
+   */
+  private Response toProvider(AuthorizationSession session, String id, BackendDefinition backend,
+      UpstreamAuth.OAuth2 auth, Refusal refusal) {
+    CodeVerifier verifier = new CodeVerifier();
+    String nonce = auth.openId() ? dev.toriimcp.oauth.control.Secrets.newToken() : null;
+    String state = session.signingIn(new AuthorizationSession.ProviderSignIn(id, backend.name(),
+        verifier.getValue(), nonce, Instant.now().plus(SIGN_IN_TIME)));
+    try {
+      return seeOther(providerLogin.authorizationRedirect(backend,
+          callback(configuration, backend.name()), state, nonce, verifier));
+    } catch (IdentityProviders.UnavailableException e) {
+      session.takeSignIn(state);
+      LOG.warning("backend '" + backend.name() + "': " + LogSafe.text(e.getMessage()));
+      String description = "the identity provider of this backend cannot be reached";
+      return refusal != null ? refusal.unavailable(description, backend.name())
+          : Pages.unavailable(backend.name());
+    }
+  }
+
+  /** How long the identity provider's callback is accepted after the browser was sent there. */
+  static final Duration SIGN_IN_TIME = Duration.ofMinutes(10);
+
+  /** The backend's fixed callback, registered at its identity provider (ADR 0020). */
+  static URI callback(GatewayConfiguration configuration, String backend) {
+    return URI.create(OAuthUris.endpoint(configuration, "/oauth/callback/"
+        + ClientRedirect.encode(backend)));
+  }
+
+  private boolean trusted(boolean preRegistered, String clientId, AuthorizationSession session) {
+    return trusted(consents, preRegistered, clientId, session);
+  }
+
+  /**
    * Whether errors may be redirected to the client without a click: its redirect URIs were set
    * by the operator, or the user signed in in this browser has approved the client before.
    */
-  private boolean trusted(boolean preRegistered, String clientId, AuthorizationSession session) {
+  static boolean trusted(Consents consents, boolean preRegistered, String clientId,
+      AuthorizationSession session) {
     if (preRegistered) {
       return true;
     }
@@ -271,6 +324,14 @@ public class AuthorizationResource {
       return Pages.error("The application's request cannot be accepted (" + error + ": "
           + description + ").");
     }
+
+    Response unavailable(String description, String backend) {
+      if (redirect) {
+        return seeOther(ClientRedirect.error(redirectUri, state, issuer,
+            "temporarily_unavailable", description));
+      }
+      return Pages.unavailable(backend);
+    }
   }
 
   private Optional<BackendDefinition> backend(String resource, String scope) {
@@ -300,7 +361,7 @@ public class AuthorizationResource {
     return registered.stream().anyMatch(r -> RedirectUris.matches(r, requested)) ? requested : null;
   }
 
-  private static Response seeOther(URI location) {
+  static Response seeOther(URI location) {
     return Pages.secure(Response.seeOther(location)).build();
   }
 

@@ -23,9 +23,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AuthorizationSession implements Serializable {
 
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
   private static final String ATTRIBUTE = "torii.authorization";
   private static final int MAX_PENDING = 20;
+
+  /**
+   * A sign-in under way at an {@code oauth2} backend's identity provider, kept under its
+   * {@code state} (ADR 0020): for which pending request and backend, the gateway's PKCE verifier
+   * and OpenID Connect nonce, and until when the callback is accepted.
+   */
+  record ProviderSignIn(String requestId, String backend, String verifier, String nonce,
+      java.time.Instant expiresAt) implements Serializable {}
 
   /** A backend login of this browser session. */
   record Login(String subject, String sealedCredential, java.time.Instant expiresAt)
@@ -34,6 +42,7 @@ final class AuthorizationSession implements Serializable {
   private volatile String csrf = Secrets.newToken();
   private final Map<String, PendingAuthorization> pending = new LinkedHashMap<>();
   private final Map<String, Login> logins = new ConcurrentHashMap<>();
+  private final Map<String, ProviderSignIn> signIns = new LinkedHashMap<>();
 
   /** The session's state, creating the HTTP session if there is none. */
   static AuthorizationSession of(HttpServletRequest request) {
@@ -86,6 +95,26 @@ final class AuthorizationSession implements Serializable {
     return id == null ? null : pending.remove(id);
   }
 
+  /** Remembers a sign-in sent to an identity provider; returns its {@code state}. */
+  synchronized String signingIn(ProviderSignIn signIn) {
+    signIns.values().removeIf(s -> s.expiresAt().isBefore(java.time.Instant.now()));
+    if (signIns.size() >= MAX_PENDING) {
+      signIns.remove(signIns.keySet().iterator().next());
+    }
+    String state = Secrets.newToken();
+    signIns.put(state, signIn);
+    return state;
+  }
+
+  /**
+   * The sign-in of {@code state}, removed so that it is used once; {@code null} if unknown,
+   * used or expired.
+   */
+  synchronized ProviderSignIn takeSignIn(String state) {
+    ProviderSignIn signIn = state == null ? null : signIns.remove(state);
+    return signIn == null || signIn.expiresAt().isBefore(java.time.Instant.now()) ? null : signIn;
+  }
+
   Login login(String backend) {
     return logins.get(backend);
   }
@@ -105,6 +134,7 @@ final class AuthorizationSession implements Serializable {
     if (kept != null) {
       pending.put(requestId, kept);
     }
+    signIns.clear();
     csrf = Secrets.newToken();
     logins.put(backend, login);
   }

@@ -29,6 +29,13 @@ final class Pages {
         + escape(message) + "</p><p class=\"muted\">Return to the application and try again.</p>");
   }
 
+  /** A backend's sign-in service (its identity provider) cannot be reached. */
+  static Response unavailable(String backend) {
+    return page(503, "Sign-in unavailable", "<h1>Sign-in unavailable</h1><p class=\"error\">The"
+        + " sign-in service of " + escape(backend) + " cannot be reached.</p>"
+        + "<p class=\"muted\">Return to the application and try again later.</p>");
+  }
+
   /** A per-address limit refused a new sign-in (RFC 6585 §4). */
   static Response tooManyRequests(long retryAfterSeconds) {
     return Response.fromResponse(page(429, "Too many sign-ins", "<h1>Too many sign-ins</h1>"

@@ -96,6 +96,16 @@ class DemoBackendsIT {
         "{\"username\":\"alice\",\"password\":\"wonderland\"}").body()).path("access_token").asText();
     assertThat(api("/demo/api/oauth/me", passwordToken).statusCode()).isEqualTo(401);
     assertThat(api("/demo/api/me", accessToken).statusCode()).isEqualTo(401);
+
+    // Signed by the provider, but expired, or naming another issuer (its sign-in form takes
+    // claims that override the token's own).
+    String expired = providerTokens(user, "{\"exp\": 1000000000}").path("access_token").asText();
+    assertThat(api("/demo/api/oauth/me", expired).body()).contains("invalid_token")
+        .contains("Expired");
+    String otherIssuer = providerTokens(user, "{\"iss\": \"https://idp.example.com\"}")
+        .path("access_token").asText();
+    assertThat(api("/demo/api/oauth/me", otherIssuer).body()).contains("invalid_token")
+        .contains("iss");
   }
 
   @Test
@@ -143,7 +153,7 @@ class DemoBackendsIT {
         .containsEntry("redirect_uri", gateway.uri("/oauth/callback/demo-oauth").toString());
     HttpResponse<String> page = browser.get(signInPage);
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("name=\"username\"");
+    assertThat(page.body()).contains("Mock OAuth2 Server Sign-in").contains("name=\"username\"");
     HttpResponse<String> toCallback = send(HttpRequest.newBuilder(signInPage)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(Forms.form("username", username))));
@@ -158,13 +168,18 @@ class DemoBackendsIT {
 
   /** Tokens straight from the demo provider (its sign-in page and token endpoint). */
   private static JsonNode providerTokens(String username) throws Exception {
+    return providerTokens(username, "");
+  }
+
+  private static JsonNode providerTokens(String username, String claims) throws Exception {
     String redirect = "http://127.0.0.1/cb";
     URI authorize = URI.create(gateway.demoIdpIssuer() + "/authorize?" + Forms.form(
         "response_type", "code", "client_id", "torii-demo", "redirect_uri", redirect,
         "scope", "openid", "state", "s", "nonce", "n"));
     HttpResponse<String> signedIn = send(HttpRequest.newBuilder(authorize)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(Forms.form("username", username))));
+        .POST(HttpRequest.BodyPublishers.ofString(
+            Forms.form("username", username, "claims", claims))));
     String code = Forms.query(BrokeredSignIn.location(signedIn)).get("code");
     HttpResponse<String> token = send(HttpRequest.newBuilder(
             URI.create(gateway.demoIdpIssuer() + "/token"))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.toriimcp.testing.Browser;
 import dev.toriimcp.testing.BrokeredSignIn;
 import dev.toriimcp.testing.Forms;
 import dev.toriimcp.testing.GatewayProcess;
@@ -12,20 +13,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The two demo backends of the README's run command (examples/mcp-proxy.yaml, ADR 0022), as a new
  * user meets them: {@code demo} behind its own password login and {@code demo-oauth} behind the
  * demo WAR's OpenID Connect provider, which starts with it and needs nothing installed. The
- * provider's interactive sign-in page is filled in by a plain HTTP client, as a user would.
+ * provider's interactive sign-in page is filled in by a plain HTTP client, and once by a real
+ * Chromium, as a user would.
  */
 class DemoBackendsIT {
 
@@ -137,6 +148,58 @@ class DemoBackendsIT {
     String dave = signInAtTheDemoProvider("dave-" + System.nanoTime());
     assertThat(notes(dave)).isEmpty();
     assertThat(api("/demo/api/oauth/me", carolToken).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aRealBrowserSignsInAtTheDemoProvidersPage() throws Exception {
+    String redirect = "http://127.0.0.1/callback";
+    String client = JSON.readTree(send(HttpRequest.newBuilder(gateway.uri("/register"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"client_name\": \"Demo Browser\","
+            + " \"redirect_uris\": [\"" + redirect + "\"], \"token_endpoint_auth_method\":"
+            + " \"none\"}"))).body()).path("client_id").asText();
+    String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(
+        MessageDigest.getInstance("SHA-256").digest(client.getBytes(StandardCharsets.UTF_8)));
+    String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest
+        .getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    String user = "frank-" + System.nanoTime();
+
+    ChromeDriver browser = Browser.start();
+    String arrived;
+    try {
+      WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+      browser.get(gateway.uri("/authorize?" + Forms.form("response_type", "code",
+          "client_id", client, "redirect_uri", redirect, "code_challenge", challenge,
+          "code_challenge_method", "S256", "state", "browser",
+          "resource", gateway.uri("/mcp/demo-oauth").toString())).toString());
+      // The demo provider's own page: any username, the claims box left empty.
+      assertThat(browser.getCurrentUrl()).startsWith(gateway.demoIdpIssuer() + "/authorize?");
+      assertThat(browser.findElement(By.tagName("h2")).getText())
+          .isEqualTo("Mock OAuth2 Server Sign-in");
+      Files.write(Files.createDirectories(Path.of("target/it-logs"))
+          .resolve("demo-idp-sign-in.png"), browser.getScreenshotAs(OutputType.BYTES));
+      browser.findElement(By.name("username")).sendKeys(user);
+      browser.findElement(By.cssSelector("input[type=submit]")).click();
+      wait.until(ExpectedConditions.presenceOfElementLocated(By.id("approve")));
+      assertThat(browser.getPageSource()).contains(user);
+      browser.findElement(By.id("approve")).click();
+      wait.until(ExpectedConditions.urlContains("code="));
+      arrived = browser.getCurrentUrl();
+    } finally {
+      browser.quit();
+    }
+    Map<String, String> answer = Forms.query(URI.create(arrived));
+    assertThat(arrived).startsWith(redirect + "?");
+    assertThat(answer).containsEntry("state", "browser");
+    HttpResponse<String> token = send(HttpRequest.newBuilder(gateway.uri("/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(Forms.form("grant_type", "authorization_code",
+            "code", answer.get("code"), "code_verifier", verifier, "client_id", client,
+            "redirect_uri", redirect))));
+    assertThat(token.statusCode()).as(token.body()).isEqualTo(200);
+    JsonNode whoAmI = mcp("demo-oauth", JSON.readTree(token.body()).path("access_token").asText(),
+        "tools/call", "{\"name\": \"whoAmI\", \"arguments\": {}}");
+    assertThat(whoAmI.at("/result/structuredContent/username").asText()).isEqualTo(user);
   }
 
   /**

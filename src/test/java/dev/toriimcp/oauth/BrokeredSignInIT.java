@@ -44,6 +44,7 @@ class BrokeredSignInIT {
     idp = new MockOAuth2Server(new OAuth2Config(false, null, null, true));
     idp.start(InetAddress.getLoopbackAddress(), 0);
     issuer = idp.issuerUrl("idp").toString();
+    BrokeredSignIn.warmUp(idp.wellKnownUrl("idp").uri(), idp.jwksUrl("idp").uri());
     upstream = new RecordingServer();
     Path derby = Path.of("target/it-data/brokered-sign-in-" + System.nanoTime());
     Path config = BrokeredSignIn.config("brokered-sign-in", derby,
@@ -51,7 +52,7 @@ class BrokeredSignInIT {
             "{type: oauth2, issuer: \"" + issuer + "\", client_id: torii-gw,"
                 + " client_secret: gw-secret-123, scopes: [openid, profile]}"));
     gateway = GatewayProcess.start("brokered-sign-in", config, Map.of());
-    gateway.awaitReady(Duration.ofSeconds(300));
+    gateway.awaitReady(Duration.ofSeconds(600)); // a loaded 2-core machine boots slowly
   }
 
   @AfterAll

@@ -1,5 +1,6 @@
 package dev.toriimcp.oauth.boundary;
 
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
@@ -12,6 +13,7 @@ import dev.toriimcp.oauth.control.Pkce;
 import dev.toriimcp.oauth.control.RateLimits;
 import dev.toriimcp.oauth.control.Resources;
 import dev.toriimcp.oauth.control.Scopes;
+import dev.toriimcp.oauth.control.Secrets;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.PendingAuthorization;
 import dev.toriimcp.platform.control.ClientAddress;
@@ -21,8 +23,6 @@ import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.login.entity.BackendLoginCredential;
 import dev.toriimcp.upstream.control.IdentityProviderLogin;
 import dev.toriimcp.upstream.control.IdentityProviders;
-import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
-import java.time.Instant;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
@@ -42,6 +42,7 @@ import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,8 +59,10 @@ import java.util.logging.Logger;
  * Registration is open, so for any other client an error redirect would make the gateway an open
  * redirector (RFC 9700 §4.11.2, research R-5, AZ-25); such errors are shown as a page. After a
  * valid request the user logs in to the backend through the gateway (Jakarta Security:
- * {@code login} component; the password goes only to the backend's login endpoint), then
- * approves the client on a consent page (CSRF-protected, not framable, 303 after POST). Public
+ * {@code login} component; the password goes only to the backend's login endpoint) or, for an
+ * {@code oauth2} backend, at the backend's identity provider, which answers at
+ * {@link IdentityProviderCallbackResource} (ADR 0020); then the user approves the client on a
+ * consent page (CSRF-protected, not framable, 303 after POST). Public
  * clients with a loopback or private-use redirect URI are asked every time (RFC 8252 §8.6).
  */
 @Path("authorize")
@@ -68,6 +71,8 @@ public class AuthorizationResource {
   private static final Logger LOG = Logger.getLogger(AuthorizationResource.class.getName());
   private static final Set<String> SINGLE = Set.of("client_id", "redirect_uri", "response_type",
       "state", "code_challenge", "code_challenge_method", "scope", "resource");
+  /** How long the identity provider's callback is accepted after the browser was sent there. */
+  static final Duration SIGN_IN_TIME = Duration.ofMinutes(10);
 
   @Inject GatewayConfiguration configuration;
   @Inject Clients clients;
@@ -257,7 +262,7 @@ public class AuthorizationResource {
   private Response toProvider(AuthorizationSession session, String id, BackendDefinition backend,
       UpstreamAuth.OAuth2 auth, Refusal refusal) {
     CodeVerifier verifier = new CodeVerifier();
-    String nonce = auth.openId() ? dev.toriimcp.oauth.control.Secrets.newToken() : null;
+    String nonce = auth.openId() ? Secrets.newToken() : null;
     String state = session.signingIn(new AuthorizationSession.ProviderSignIn(id, backend.name(),
         verifier.getValue(), nonce, Instant.now().plus(SIGN_IN_TIME)));
     try {
@@ -271,9 +276,6 @@ public class AuthorizationResource {
           : Pages.unavailable(backend.name());
     }
   }
-
-  /** How long the identity provider's callback is accepted after the browser was sent there. */
-  static final Duration SIGN_IN_TIME = Duration.ofMinutes(10);
 
   /** The backend's fixed callback, registered at its identity provider (ADR 0020). */
   static URI callback(GatewayConfiguration configuration, String backend) {

@@ -75,7 +75,7 @@ public class IdentityProviderCallbackResource {
     }
     Optional<BackendDefinition> backend = configuration.backend(signIn.backend());
     if (!signIn.backend().equals(backendName) || backend.isEmpty()) {
-      return failed(session, signIn, pending, Outcome.INVALID,
+      return failed(session, signIn, pending, Outcome.MISMATCH,
           "the answer came to the callback of backend '" + backendName + "'");
     }
     String error = single(query, "error");
@@ -97,6 +97,7 @@ public class IdentityProviderCallbackResource {
           new CodeVerifier(signIn.verifier()), signIn.nonce());
     } catch (FailedException e) {
       return failed(session, signIn, pending, switch (e.kind()) {
+        case MISMATCH -> Outcome.MISMATCH;
         case INVALID -> Outcome.INVALID;
         case REFUSED -> Outcome.REFUSED;
         case UNAVAILABLE -> Outcome.UNAVAILABLE;
@@ -118,6 +119,9 @@ public class IdentityProviderCallbackResource {
   private enum Outcome {
     DENIED(403, "You did not sign in", "The sign-in at %s was cancelled or refused.",
         "access_denied", "the user did not sign in at the backend's identity provider"),
+    MISMATCH(400, "Cannot continue", "The answer of %s's sign-in service does not belong to this"
+        + " sign-in.", "server_error",
+        "the backend's identity provider answered for another sign-in"),
     INVALID(502, "Sign-in failed", "The answer of %s's sign-in service could not be verified.",
         "server_error", "the backend's identity provider gave an answer that cannot be used"),
     REFUSED(502, "Sign-in failed", "The sign-in service of %s did not complete the sign-in.",

@@ -61,7 +61,9 @@ public class IdentityProviderLogin {
 
     /** What failed, which decides the page and the error sent to the MCP client. */
     public enum Kind {
-      /** The provider's answer cannot be trusted ({@code iss}, ID token, user name). */
+      /** The answer is not for this sign-in: another provider's {@code iss} (RFC 9207). */
+      MISMATCH,
+      /** The provider's answer cannot be trusted (ID token, user name). */
       INVALID,
       /** The token endpoint refused the code or the gateway's client authentication. */
       REFUSED,
@@ -108,13 +110,13 @@ public class IdentityProviderLogin {
     IdentityProvider provider = provider(backend);
     if (iss == null) {
       if (provider.issParameter()) {
-        throw new FailedException(FailedException.Kind.INVALID, "the authorization response has"
+        throw new FailedException(FailedException.Kind.MISMATCH, "the authorization response has"
             + " no iss although the provider's metadata promises it (RFC 9207)");
       }
       return;
     }
     if (provider.issuer() == null || !provider.issuer().toString().equals(iss)) {
-      throw new FailedException(FailedException.Kind.INVALID, "the authorization response's"
+      throw new FailedException(FailedException.Kind.MISMATCH, "the authorization response's"
           + " iss is not the provider's issuer (RFC 9207; a mix-up?)");
     }
   }

@@ -2,9 +2,7 @@ package dev.toriimcp.demo;
 
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -18,28 +16,13 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Each user's notes, kept in memory. Every call needs the demo's own bearer token. */
 @Path("")
 @Produces(MediaType.APPLICATION_JSON)
 public class NotesResource {
 
-  record Note(long id, String owner, String title, String body, List<String> tags, Instant created) {
-    JsonObject json() {
-      JsonArrayBuilder tagArray = Json.createArrayBuilder();
-      tags.forEach(tagArray::add);
-      return Json.createObjectBuilder().add("id", id).add("title", title).add("body", body)
-          .add("tags", tagArray).add("created", created.toString()).build();
-    }
-  }
-
-  private static final Map<Long, Note> NOTES = new ConcurrentHashMap<>();
-  private static final AtomicLong IDS = new AtomicLong();
+  private static final Notebook NOTES = new Notebook();
 
   @Inject DemoAccounts accounts;
 
@@ -53,14 +36,7 @@ public class NotesResource {
   @Path("notes")
   public Response list(
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @QueryParam("tag") String tag) {
-    String user = user(authorization);
-    JsonArrayBuilder notes = Json.createArrayBuilder();
-    NOTES.values().stream()
-        .filter(n -> n.owner().equals(user))
-        .filter(n -> tag == null || n.tags().contains(tag))
-        .sorted((a, b) -> Long.compare(a.id(), b.id()))
-        .forEach(n -> notes.add(n.json()));
-    return Response.ok(Json.createObjectBuilder().add("notes", notes).build()).build();
+    return NOTES.list(user(authorization), tag);
   }
 
   @POST
@@ -68,44 +44,21 @@ public class NotesResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public Response create(
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, JsonObject request) {
-    String user = user(authorization);
-    if (request == null || request.getString("title", "").isBlank()) {
-      return Response.status(Response.Status.BAD_REQUEST)
-          .entity(Json.createObjectBuilder().add("error", "title is required").build()).build();
-    }
-    List<String> tags = request.containsKey("tags")
-        ? request.getJsonArray("tags").getValuesAs(JsonString.class).stream()
-            .map(JsonString::getString).toList()
-        : List.of();
-    Note note = new Note(IDS.incrementAndGet(), user, request.getString("title"),
-        request.getString("body", ""), tags, Instant.now());
-    NOTES.put(note.id(), note);
-    return Response.status(Response.Status.CREATED).entity(note.json()).build();
+    return NOTES.create(user(authorization), request);
   }
 
   @GET
   @Path("notes/{id}")
   public Response get(
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") long id) {
-    String user = user(authorization);
-    Note note = NOTES.get(id);
-    if (note == null || !note.owner().equals(user)) {
-      return notFound();
-    }
-    return Response.ok(note.json()).build();
+    return NOTES.get(user(authorization), id);
   }
 
   @DELETE
   @Path("notes/{id}")
   public Response delete(
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") long id) {
-    String user = user(authorization);
-    Note note = NOTES.get(id);
-    if (note == null || !note.owner().equals(user)) {
-      return notFound();
-    }
-    NOTES.remove(id);
-    return Response.noContent().build();
+    return NOTES.delete(user(authorization), id);
   }
 
   private String user(String authorization) {
@@ -113,10 +66,5 @@ public class NotesResource {
         Response.status(Response.Status.UNAUTHORIZED)
             .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"demo\"")
             .entity(Json.createObjectBuilder().add("error", "log in first").build()).build()));
-  }
-
-  private static Response notFound() {
-    return Response.status(Response.Status.NOT_FOUND)
-        .entity(Json.createObjectBuilder().add("error", "no such note").build()).build();
   }
 }

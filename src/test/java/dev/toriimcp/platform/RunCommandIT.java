@@ -13,14 +13,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's run command, as a new user meets it: the bundled example configuration and demo
- * backend come up on embedded Derby, print the MCP URL, stop cleanly when signalled, and keep their
+ * The README's run command, as a new user meets it: the bundled example configuration and both
+ * demo backends come up on embedded Derby (their flows: DemoBackendsIT), print the MCP URL, stop cleanly when signalled, and keep their
  * data across a restart.
  */
 class RunCommandIT {
 
   private static final Path EXAMPLE = Path.of("examples/mcp-proxy.yaml");
-  private static final Duration STARTUP = Duration.ofSeconds(120);
+  // Two WARs, the demo one with its identity provider: minutes on a busy 2-core machine.
+  private static final Duration STARTUP = Duration.ofSeconds(300);
 
   @Test
   void startsStopsAndKeepsItsDataAcrossARestart() throws Exception {
@@ -35,11 +36,14 @@ class RunCommandIT {
       assertThat(first.output()).contains("torii-mcp is ready. MCP endpoints:")
           .contains("backend 'demo': 5 tools, tools/list ")
           .contains("1 operations skipped [POST /login: denied by policy rule 'POST /login']")
-          .contains("demo: " + first.uri("/mcp/demo"));
+          .contains("demo: " + first.uri("/mcp/demo"))
+          .contains("backend 'demo-oauth': 5 tools, tools/list ")
+          .contains("demo-oauth: " + first.uri("/mcp/demo-oauth"));
       // The demo backend is deployed alongside, with its own login endpoint and spec.
       assertThat(first.postJson("/demo/api/login",
           "{\"username\":\"alice\",\"password\":\"wonderland\"}").body()).contains("access_token");
       assertThat(first.get("/demo/openapi.yaml").body()).startsWith("openapi: 3.0.3");
+      assertThat(first.get("/demo/openapi-oauth.yaml").body()).startsWith("openapi: 3.0.3");
 
       // A clean stop: the JVM ran its shutdown hooks and exited on the signal within the limit.
       // (Payara's own "STOPPED" log line is not checked: the log manager's shutdown hook races

@@ -29,14 +29,16 @@ public final class GatewayProcess implements AutoCloseable {
   private final Path log;
   private final long logStart;
   private final int port;
+  private final int idpPort;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  private GatewayProcess(Process process, Path log, long logStart, int port) {
+  private GatewayProcess(Process process, Path log, long logStart, int port, int idpPort) {
     this.process = process;
     this.log = log;
     this.logStart = logStart;
     this.port = port;
+    this.idpPort = idpPort;
   }
 
   /** Starts the server on a free loopback port with the given config and extra environment. */
@@ -49,6 +51,8 @@ public final class GatewayProcess implements AutoCloseable {
   public static GatewayProcess start(String name, Path config, Map<String, String> environment,
       List<String> payaraOptions) throws IOException {
     int port = freePort();
+    // The demo WAR's identity provider gets a port of its own too, so that servers run in parallel.
+    int idpPort = freePort();
     Path log = TARGET.resolve("it-logs").resolve(name + ".log");
     Files.createDirectories(log.getParent());
     List<String> command = new ArrayList<>();
@@ -89,13 +93,15 @@ public final class GatewayProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("TORII_PUBLIC_URL", "http://localhost:" + port);
     builder.environment().put("DEMO_BASE_URL", "http://localhost:" + port + "/demo/api");
+    builder.environment().put("DEMO_IDP_PORT", String.valueOf(idpPort));
+    builder.environment().put("DEMO_IDP_ISSUER", "http://localhost:" + idpPort + "/demo-idp");
     builder.environment().putAll(environment);
     // The log file collects every run under this name; this process's output starts here.
     long logStart = Files.exists(log) ? Files.size(log) : 0;
     Files.writeString(log, "=== " + Instant.now() + " " + String.join(" ", command) + "\n",
         StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
-    return new GatewayProcess(builder.start(), log, logStart, port);
+    return new GatewayProcess(builder.start(), log, logStart, port, idpPort);
   }
 
   /** CPU time the gateway's process has used so far (user and system), or zero if unknown. */
@@ -106,6 +112,11 @@ public final class GatewayProcess implements AutoCloseable {
   /** The server's process id, for profilers and {@code perf}. */
   public long pid() {
     return process.pid();
+  }
+
+  /** The issuer of the demo WAR's identity provider (examples/mcp-proxy.yaml's backend demo-oauth). */
+  public URI demoIdpIssuer() {
+    return URI.create("http://localhost:" + idpPort + "/demo-idp");
   }
 
   public URI uri(String path) {

@@ -84,8 +84,16 @@ class CredentialRedactionTest {
   void noCredentialIsNoneAndNotCached() {
     assertThat(CredentialRedaction.of(BEARER, null)).isSameAs(CredentialRedaction.NONE);
     assertThat(CredentialRedaction.of(BEARER, "")).isSameAs(CredentialRedaction.NONE);
-    assertThat(CredentialRedaction.of(new UpstreamAuth.OAuth2(URI.create("https://idp")), TOKEN))
-        .isSameAs(CredentialRedaction.NONE);
+    assertThat(CredentialRedaction.of(null, TOKEN)).isSameAs(CredentialRedaction.NONE);
+  }
+
+  @Test
+  void redactsTheAccessTokenOfAnOAuth2Backend() {
+    UpstreamAuth.OAuth2 oauth2 = new UpstreamAuth.OAuth2(URI.create("https://idp.example.com"),
+        null, null, null, "client", null, "none", java.util.List.of("openid"), java.util.Map.of(),
+        "Authorization", "Bearer ", new UpstreamAuth.UserNaming.IdTokenClaim("sub"),
+        Duration.ofSeconds(60));
+    assertThat(CredentialRedaction.of(oauth2, TOKEN).needles()).contains(TOKEN);
   }
 
   @Test

@@ -44,13 +44,22 @@ class BrokeredSignInIT {
     idp = new MockOAuth2Server(new OAuth2Config(false, null, null, true));
     idp.start(InetAddress.getLoopbackAddress(), 0);
     issuer = idp.issuerUrl("idp").toString();
-    BrokeredSignIn.warmUp(idp.wellKnownUrl("idp").uri(), idp.jwksUrl("idp").uri());
+    BrokeredSignIn.warmUp(idp.wellKnownUrl("idp").uri(), idp.jwksUrl("idp").uri(),
+        idp.wellKnownUrl("hub").uri());
     upstream = new RecordingServer();
     Path derby = Path.of("target/it-data/brokered-sign-in-" + System.nanoTime());
     Path config = BrokeredSignIn.config("brokered-sign-in", derby,
         new BrokeredSignIn.Backend("crm", upstream.uri() + "/api/v3",
             "{type: oauth2, issuer: \"" + issuer + "\", client_id: torii-gw,"
-                + " client_secret: gw-secret-123, scopes: [openid, profile]}"));
+                + " client_secret: gw-secret-123, scopes: [openid, profile]}"),
+        // The user named by a user-info ("me") endpoint's answer, as for GitHub (the test
+        // provider insists on openid, so here the ID token is checked as well). An issuer of its
+        // own, so that the provider's queued users of the two tests never mix.
+        new BrokeredSignIn.Backend("hub", upstream.uri() + "/api/v3",
+            "{type: oauth2, issuer: \"" + idp.issuerUrl("hub") + "\", client_id: torii-gw,"
+                + " client_secret: gw-secret-123, token_endpoint_auth: client_secret_post,"
+                + " scopes: [openid], user: {userinfo_url: \"" + idp.userInfoUrl("hub")
+                + "\", pointer: /sub}}"));
     gateway = GatewayProcess.start("brokered-sign-in", config, Map.of());
     gateway.awaitReady(Duration.ofSeconds(600)); // a loaded 2-core machine boots slowly
   }
@@ -101,7 +110,7 @@ class BrokeredSignInIT {
     String mcpToken = (String) browser.redeem(toClient).get("access_token");
 
     // The IdP was asked with the verifier of the challenge, by the gateway's credentials.
-    RecordedRequest tokenRequest = tokenRequest();
+    RecordedRequest tokenRequest = tokenRequest("/idp/token");
     assertThat(tokenRequest.getBody().readUtf8()).contains("grant_type=authorization_code")
         .contains("code_verifier=");
     assertThat(tokenRequest.getHeader("Authorization")).startsWith("Basic ");
@@ -119,16 +128,46 @@ class BrokeredSignInIT {
     assertThat(providerToken.getJWTClaimsSet().getSubject()).isEqualTo("alice");
     assertThat(providerToken.getJWTClaimsSet().getIssuer()).isEqualTo(issuer);
     assertThat(called.body()).doesNotContain(authorizationHeader.substring(7));
+
+    // The IdP login served this one authorization; the next one in this browser signs in again.
+    HttpResponse<String> again = browser.authorize("crm");
+    assertThat(again.statusCode()).isEqualTo(303);
+    assertThat(BrokeredSignIn.location(again).toString())
+        .startsWith(idp.authorizationEndpointUrl("idp").toString());
+  }
+
+  @Test
+  void aUserInfoEndpointCanNameTheUser() throws Exception {
+    idp.enqueueCallback(new DefaultOAuth2TokenCallback("hub", "dave"));
+    BrokeredSignIn browser = new BrokeredSignIn(gateway).register();
+
+    HttpResponse<String> toProvider = browser.authorize("hub");
+    Map<String, String> request = Forms.query(BrokeredSignIn.location(toProvider));
+    assertThat(request).containsEntry("scope", "openid").containsKey("nonce")
+        .containsEntry("redirect_uri", gateway.uri("/oauth/callback/hub").toString());
+    HttpResponse<String> toConsent = browser.follow(browser.follow(toProvider));
+    assertThat(toConsent.statusCode()).as(toConsent.body()).isEqualTo(303);
+    HttpResponse<String> consent = browser.follow(toConsent);
+    assertThat(consent.body()).contains("Signed in to hub as <b>dave</b>");
+    String mcpToken = (String) browser.redeem(browser.approve(consent)).get("access_token");
+
+    assertThat(tokenRequest("/hub/token").getBody().readUtf8())
+        .contains("client_secret=gw-secret-123");
+    assertThat(BrokeredSignIn.call(gateway, "hub", mcpToken, "getPetById", "{\"petId\": 9}")
+        .statusCode()).isEqualTo(200);
+    String authorization = upstream.take().header("Authorization");
+    assertThat(SignedJWT.parse(authorization.substring("Bearer ".length())).getJWTClaimsSet()
+        .getSubject()).isEqualTo("dave");
   }
 
   /** The IdP's next token request (discovery and key requests are skipped). */
-  private static RecordedRequest tokenRequest() throws InterruptedException {
+  private static RecordedRequest tokenRequest(String path) throws InterruptedException {
     for (int i = 0; i < 20; i++) {
       RecordedRequest next = idp.takeRequest(5, TimeUnit.SECONDS);
       if (next == null) {
         break;
       }
-      if ("POST".equals(next.getMethod()) && next.getPath().startsWith("/idp/token")) {
+      if ("POST".equals(next.getMethod()) && next.getPath().startsWith(path)) {
         return next;
       }
     }

@@ -39,8 +39,10 @@ import org.junit.jupiter.api.Test;
  * What the oauth2 sign-in refuses (issue 13 acceptance, ADR 0020), one case per test, each with
  * its exact answer: a callback whose {@code state} is missing, used, from another browser's
  * sign-in or for another backend; an {@code iss} that is not the provider's; the provider's
- * {@code access_denied}; a refused code redemption; a provider that is down; ID tokens with a bad
- * signature, another audience, another nonce, or expired. The provider is mock-oauth2-server in
+ * {@code access_denied}; a refused code redemption or client secret; a provider that is down at
+ * the callback or cannot be discovered at {@code /authorize}; ID tokens with a bad signature,
+ * another audience, another nonce, or expired; and the provider's tokens are nowhere in clear
+ * (Derby files, pages, the gateway's log). The provider is mock-oauth2-server in
  * the test JVM; token answers it would not give are queued on a {@link TokenEndpointStub} in
  * front of its token endpoint.
  */

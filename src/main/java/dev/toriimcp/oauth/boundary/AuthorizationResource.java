@@ -227,7 +227,7 @@ public class AuthorizationResource {
       return trusted(pending.preRegistered(), pending.clientId(), session)
           ? seeOther(denied) : ConsentPage.denied(pending, denied);
     }
-    return approve(pending, login);
+    return approve(session, pending, login);
   }
 
   /**
@@ -248,7 +248,7 @@ public class AuthorizationResource {
     if (!pending.confirmEveryTime() && consents.granted(login.subject(), pending.clientId(),
         backend.name(), pending.scope(), pending.redirectUri())) {
       session.take(id);
-      return approve(pending, login);
+      return approve(session, pending, login);
     }
     return ConsentPage.render(backend, pending, session, id, login.subject());
   }
@@ -307,11 +307,18 @@ public class AuthorizationResource {
     return false;
   }
 
-  private Response approve(PendingAuthorization pending, AuthorizationSession.Login login) {
+  private Response approve(AuthorizationSession session, PendingAuthorization pending,
+      AuthorizationSession.Login login) {
     consents.grant(login.subject(), pending.clientId(), pending.backend(), pending.scope(),
         pending.redirectUri(), login.sealedCredential(), login.expiresAt());
     String code = tokens.issueCode(pending.clientId(), pending.redirectUri(),
         pending.codeChallenge(), login.subject(), pending.backend(), pending.scope());
+    if (configuration.backend(pending.backend()).orElseThrow().auth()
+        instanceof UpstreamAuth.OAuth2) {
+      // An IdP login is used for one authorization (ADR 0020): kept in the session, its token
+      // set could later replace a newer one (refreshed, its refresh token rotated) in storage.
+      session.forget(pending.backend());
+    }
     return seeOther(ClientRedirect.location(pending.redirectUri(), pending.state(),
         OAuthUris.issuer(configuration), Map.of("code", code)));
   }

@@ -119,6 +119,11 @@ final class AuthorizationSession implements Serializable {
     return logins.get(backend);
   }
 
+  /** Drops the session's login to the backend, so that the next request signs in again. */
+  void forget(String backend) {
+    logins.remove(backend);
+  }
+
   /** The backend logins of this session, by backend name. */
   Map<String, Login> logins() {
     return Map.copyOf(logins);

@@ -52,6 +52,18 @@ class AuthorizationSessionTest {
   }
 
   @Test
+  void aForgottenLoginIsGone() {
+    AuthorizationSession session = new AuthorizationSession();
+    session.loggedIn("crm", new AuthorizationSession.Login("alice", "sealed", null), "r");
+    session.loggedIn("hub", new AuthorizationSession.Login("alice", "sealed", null), "r");
+
+    session.forget("crm");
+
+    assertThat(session.login("crm")).isNull();
+    assertThat(session.login("hub")).isNotNull();
+  }
+
+  @Test
   void atMostTwentySignInsAreKeptTheOldestGoesFirst() {
     AuthorizationSession session = new AuthorizationSession();
     List<String> states = new ArrayList<>();

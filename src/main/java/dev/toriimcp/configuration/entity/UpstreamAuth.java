@@ -14,6 +14,17 @@ public sealed interface UpstreamAuth {
   /** The config value of {@code auth.type}. */
   String type();
 
+  /** The header that carries the credential upstream; {@code null} when it is the cookie. */
+  String applyHeader();
+
+  /** The text before the credential in {@link #applyHeader()}. */
+  String applyPrefix();
+
+  /** The name of the session cookie that carries the credential instead, or {@code null}. */
+  default String cookie() {
+    return null;
+  }
+
   /**
    * The backend has its own username/password login endpoint; the gateway shows a login page and
    * verifies the user against {@code login_url}.

@@ -82,10 +82,7 @@ public final class CredentialRedaction {
     if (auth == null || credential == null || credential.isEmpty()) {
       return NONE;
     }
-    String cookie = auth instanceof UpstreamAuth.LoginBroker broker ? broker.cookie() : null;
-    String prefix = auth instanceof UpstreamAuth.LoginBroker broker ? broker.applyPrefix()
-        : ((UpstreamAuth.OAuth2) auth).applyPrefix();
-    return CACHE.get(new Key(cookie, prefix, credential));
+    return CACHE.get(new Key(auth.cookie(), auth.applyPrefix(), credential));
   }
 
   /** What the needles depend on: how the credential is applied, and the credential. */

@@ -233,27 +233,22 @@ public class UpstreamCredentials {
 
   /** A copy of the request with the credential attached. */
   public static UpstreamRequest apply(UpstreamRequest request, UpstreamAuth auth, String credential) {
-    Map<String, List<String>> headers = new LinkedHashMap<>(request.headers());
-    if (auth instanceof UpstreamAuth.OAuth2 oauth2) {
-      headers.keySet().removeIf(k -> k.equalsIgnoreCase(oauth2.applyHeader()));
-      headers.put(oauth2.applyHeader(), List.of(oauth2.applyPrefix() + credential));
-      return new UpstreamRequest(request.method(), request.uri(), headers, request.body());
-    }
-    if (!(auth instanceof UpstreamAuth.LoginBroker broker)) {
+    if (auth == null) {
       return request;
     }
-    if (broker.cookie() != null) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(request.headers());
+    if (auth.cookie() != null) {
       List<String> cookies = new ArrayList<>();
       String existing = request.header("Cookie");
       if (existing != null) {
         cookies.add(existing);
       }
-      cookies.add(broker.cookie() + "=" + credential);
+      cookies.add(auth.cookie() + "=" + credential);
       headers.keySet().removeIf(k -> k.equalsIgnoreCase("Cookie"));
       headers.put("Cookie", List.of(String.join("; ", cookies)));
     } else {
-      headers.keySet().removeIf(k -> k.equalsIgnoreCase(broker.applyHeader()));
-      headers.put(broker.applyHeader(), List.of(broker.applyPrefix() + credential));
+      headers.keySet().removeIf(k -> k.equalsIgnoreCase(auth.applyHeader()));
+      headers.put(auth.applyHeader(), List.of(auth.applyPrefix() + credential));
     }
     return new UpstreamRequest(request.method(), request.uri(), headers, request.body());
   }

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.hc.client5.http.DnsResolver;
@@ -72,16 +71,7 @@ final class DocumentFetcher {
         .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
         .disableAuthCaching().disableContentCompression()
         .setUserAgent("torii-mcp").build();
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, "torii-cimd-deadline");
-      thread.setDaemon(true);
-      return thread;
-    });
-    // The thread ends when idle (nothing outlives a redeployment); cancelled alarms go at once.
-    timer.setKeepAliveTime(10, TimeUnit.SECONDS);
-    timer.allowCoreThreadTimeOut(true);
-    timer.setRemoveOnCancelPolicy(true);
-    this.alarms = timer;
+    this.alarms = dev.toriimcp.platform.control.DeadlineTimers.create("torii-cimd-deadline");
   }
 
   /**

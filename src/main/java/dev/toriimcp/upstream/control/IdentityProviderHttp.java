@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
@@ -58,15 +57,7 @@ public final class IdentityProviderHttp implements AutoCloseable {
         .disableRedirectHandling().disableAutomaticRetries().disableCookieManagement()
         .disableAuthCaching().disableContentCompression().useSystemProperties()
         .setUserAgent("torii-mcp").build();
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-      Thread thread = new Thread(task, "torii-idp-deadline");
-      thread.setDaemon(true);
-      return thread;
-    });
-    timer.setKeepAliveTime(10, TimeUnit.SECONDS);
-    timer.allowCoreThreadTimeOut(true);
-    timer.setRemoveOnCancelPolicy(true);
-    this.alarms = timer;
+    this.alarms = dev.toriimcp.platform.control.DeadlineTimers.create("torii-idp-deadline");
   }
 
   /** Sends a Nimbus request and returns the provider's answer as a Nimbus response. */

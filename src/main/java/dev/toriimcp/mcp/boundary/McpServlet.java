@@ -8,8 +8,6 @@ import static dev.toriimcp.mcp.boundary.McpWire.jsonContent;
 import static dev.toriimcp.mcp.boundary.McpWire.notAcceptable;
 import static dev.toriimcp.mcp.boundary.McpWire.preflight;
 import static dev.toriimcp.mcp.boundary.McpWire.safe;
-import static dev.toriimcp.mcp.boundary.McpWire.visibleAscii;
-import static dev.toriimcp.mcp.boundary.McpWire.whenDone;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,7 +19,6 @@ import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
 import dev.toriimcp.mcp.control.McpContext;
 import dev.toriimcp.mcp.control.McpDispatcher;
-import dev.toriimcp.mcp.control.ProtocolShapes;
 import dev.toriimcp.mcp.control.Sessions;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.control.OAuthUris;
@@ -36,23 +33,19 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP (MCP 2025-11-25
- * basic/transports). In order: a non-loopback {@code Host} on a loopback gateway 403; a
- * disallowed {@code Origin} 403; unknown backend 404; a backend
- * whose spec failed 503 with {@code Retry-After}; no valid bearer token for this backend 401
- * with the RFC 6750/9728 challenge; a body declared as anything but JSON 415; a session id that
- * is not visible ASCII 400; an unsupported {@code MCP-Protocol-Version} 400; then one JSON-RPC
- * message per POST (notifications and responses 202), or a batch of them where the version
- * allows it: a 2025-03-26 session, or a request with neither session nor version header. A successful {@code initialize} opens a
- * session ({@code Mcp-Session-Id}, bound to user, client and backend, stored in the database);
- * {@code initialize} on a live session is 400; a request naming an unknown or ended session is
- * 404; DELETE ends it. A store that fails while a token or session is checked gives 503. GET
- * is 405: the gateway offers no server-to-client stream.
+ * The MCP endpoint of each backend, {@code /mcp/<backend>}, Streamable HTTP (MCP basic/transports).
+ * In order: a non-loopback {@code Host} on a loopback gateway 403; a disallowed {@code Origin}
+ * 403; unknown backend 404; a backend whose spec failed 503 with {@code Retry-After}; no valid
+ * bearer token for this backend 401 with the RFC 6750/9728 challenge; a body declared as anything
+ * but JSON 415, larger than 4 MiB 413, not JSON 400. Then the era's own rules take over:
+ * {@link HandshakeEra} for sessions opened by {@code initialize}. A store that fails while a
+ * token or session is checked gives 503. GET is 405: the gateway offers no server-to-client
+ * stream.
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
  * {@code text/event-stream} when the client accepts only a stream (ADR 0009); a tool call's log
@@ -66,7 +59,6 @@ public class McpServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
   static final int MAX_BODY = 4 * 1024 * 1024;
-  static final String SESSION = "Mcp-Session-Id";
   private static final Logger LOG = Logger.getLogger(McpServlet.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,6 +67,13 @@ public class McpServlet extends HttpServlet {
   @Inject transient Tokens tokens;
   @Inject transient McpDispatcher dispatcher;
   @Inject transient Sessions sessions;
+
+  private transient HandshakeEra handshake;
+
+  @Override
+  public void init() {
+    handshake = new HandshakeEra(this, sessions, dispatcher);
+  }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -132,12 +131,6 @@ public class McpServlet extends HttpServlet {
           "Unsupported Media Type: send the JSON-RPC message as application/json"));
       return;
     }
-    String sessionId = request.getHeader(SESSION);
-    if (sessionId != null && !visibleAscii(sessionId)) {
-      json(response, 400, McpDispatcher.errorBody(null, -32600,
-          "Invalid Request: Mcp-Session-Id must be visible ASCII"));
-      return;
-    }
     byte[] bytes = request.getInputStream().readNBytes(MAX_BODY + 1);
     if (bytes.length > MAX_BODY) {
       json(response, 413, McpDispatcher.errorBody(null, -32600, "Request too large"));
@@ -156,62 +149,10 @@ public class McpServlet extends HttpServlet {
       notAcceptable(response);
       return;
     }
-    boolean initialize = isRequest && "initialize".equals(message.path("method").asText());
-    // The version of initialize is negotiated in its body, not by this header (research §1.6).
-    if (!initialize && !protocolVersionAllowed(request, response)) {
-      return;
-    }
-    Sessions.Live session;
-    try {
-      session = sessionId == null ? null : sessions.live(sessionId, gate.grant());
-    } catch (RuntimeException e) {
-      storeUnavailable(response, e);
-      return;
-    }
-    boolean live = session != null;
-    if (initialize && live) {
-      // Research TR-14. A stale or unknown session id on initialize is let through: not every
-      // client drops it before re-initializing after a 404.
-      json(response, 400, McpDispatcher.errorBody(message.get("id"), -32600,
-          "Invalid Request: this session is initialized already; initialize without Mcp-Session-Id"));
-      return;
-    }
-    if (!initialize && sessionId != null && !live) {
-      // MCP basic/transports: a terminated or unknown session is 404; the client re-initializes.
-      json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
-      return;
-    }
-    String version = version(live ? session.protocolVersion() : null, request);
-    McpContext context = new McpContext(conversation(gate.grant(), sessionId), version,
-        live ? sessionId : null, live ? session.logLevel() : null);
-    boolean streams = McpWire.acceptsEventStream(request.getHeader("Accept"));
-    if (message != null && message.isArray()) {
-      JsonRpcBatch.handle(request, response, framing, version, message, new JsonRpcBatch.Endpoint() {
-        @Override
-        public McpOutcome dispatch(JsonNode element) {
-          return McpServlet.this.dispatch(gate, context, element);
-        }
-
-        @Override
-        public String charge() {
-          return dispatcher.charge(gate.definition(), gate.grant());
-        }
-
-        @Override
-        public void answer(McpOutcome outcome) throws IOException {
-          McpServlet.this.answer(response, gate, false, framing, false, outcome);
-        }
-      });
-      return;
-    }
-    McpOutcome outcome = dispatch(gate, context, message);
-    CompletableFuture<McpOutcome> done = outcome instanceof McpOutcome.Pending pending
-        ? pending.outcome() : CompletableFuture.completedFuture(outcome);
-    whenDone(request, done,
-        () -> answer(response, gate, initialize, framing, streams, done.join()));
+    handshake.post(new Exchange(request, response, gate, message, framing));
   }
 
-  private McpOutcome dispatch(Gate gate, McpContext context, JsonNode message) {
+  McpOutcome dispatch(Gate gate, McpContext context, JsonNode message) {
     try {
       return dispatcher.handle(gate.definition(), gate.catalog().catalog(), gate.grant(),
           context, message);
@@ -228,8 +169,8 @@ public class McpServlet extends HttpServlet {
    * which the reply's notifications (log messages) go before it. Without them, or without a
    * stream, the reply goes alone as {@code framing} says (ADR 0009, 0013).
    */
-  private void answer(HttpServletResponse response, Gate gate, boolean initialize,
-      Framing framing, boolean streams, McpOutcome outcome) throws IOException {
+  void answer(HttpServletResponse response, Gate gate, Framing framing, boolean streams,
+      McpOutcome outcome, Consumer<McpOutcome.Reply> beforeWrite) throws IOException {
     if (outcome instanceof McpOutcome.Accepted) {
       response.setStatus(202);
       return;
@@ -249,10 +190,7 @@ public class McpServlet extends HttpServlet {
       return;
     }
     McpOutcome.Reply reply = (McpOutcome.Reply) outcome;
-    if (initialize && reply.status() == 200 && reply.body().has("result")) {
-      response.setHeader(SESSION, sessions.create(gate.grant(),
-          reply.body().at("/result/protocolVersion").asText()));
-    }
+    beforeWrite.accept(reply);
     if (reply.status() == 200 && streams && !reply.notifications().isEmpty()) {
       List<JsonNode> events = new ArrayList<>(reply.notifications());
       events.add(reply.body());
@@ -262,36 +200,6 @@ public class McpServlet extends HttpServlet {
     } else {
       json(response, reply.status(), reply.body());
     }
-  }
-
-  /** An {@code MCP-Protocol-Version} header, if any, names a supported version; else 400. */
-  private static boolean protocolVersionAllowed(HttpServletRequest request,
-      HttpServletResponse response) throws IOException {
-    String protocolVersion = request.getHeader("MCP-Protocol-Version");
-    if (protocolVersion == null || McpDispatcher.PROTOCOL_VERSIONS.contains(protocolVersion)) {
-      return true;
-    }
-    json(response, 400, McpDispatcher.errorBody(null, -32000, "Unsupported MCP-Protocol-Version "
-        + safe(protocolVersion) + "; supported: " + String.join(", ", McpDispatcher.PROTOCOL_VERSIONS)));
-    return false;
-  }
-
-  /**
-   * The version that shapes the answer: the session's, else the request's header (checked
-   * above), else the one MCP says to assume without either (research §1.6).
-   */
-  private static String version(String negotiated, HttpServletRequest request) {
-    if (negotiated != null) {
-      return negotiated;
-    }
-    String header = request.getHeader("MCP-Protocol-Version");
-    return header != null ? header : ProtocolShapes.ASSUMED;
-  }
-
-  /** User, client, backend and session: the scope in which JSON-RPC request ids are unique. */
-  private static String conversation(AccessGrant grant, String sessionId) {
-    return grant.subject() + "\n" + grant.clientId() + "\n" + grant.backend() + "\n"
-        + (sessionId == null ? "" : sessionId);
   }
 
   private void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -304,32 +212,16 @@ public class McpServlet extends HttpServlet {
   /** Ends a session (MCP basic/transports "Session Management"). */
   private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
     Gate gate = gate(request, response);
-    if (gate == null) {
-      return;
-    }
-    if (!protocolVersionAllowed(request, response)) {
-      return;
-    }
-    String sessionId = request.getHeader(SESSION);
-    if (sessionId == null) {
-      json(response, 400, McpDispatcher.errorBody(null, -32600, "Mcp-Session-Id header required"));
-      return;
-    }
-    boolean ended;
-    try {
-      ended = sessions.end(sessionId, gate.grant());
-    } catch (RuntimeException e) {
-      storeUnavailable(response, e);
-      return;
-    }
-    if (ended) {
-      response.setStatus(204);
-    } else {
-      json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
+    if (gate != null) {
+      handshake.delete(request, response, gate.grant());
     }
   }
 
-  private record Gate(BackendDefinition definition, BackendCatalog.Ready catalog, AccessGrant grant) {}
+  /** One POSTed message that passed the transport's checks, and the caller it came from. */
+  record Exchange(HttpServletRequest request, HttpServletResponse response, Gate gate,
+      JsonNode message, Framing framing) {}
+
+  record Gate(BackendDefinition definition, BackendCatalog.Ready catalog, AccessGrant grant) {}
 
   /** The backend and the caller's grant, or null after answering the refusal. */
   private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -374,7 +266,7 @@ public class McpServlet extends HttpServlet {
    * The database did not answer (research RS-16): 503, so the client tries again later rather
    * than sending its user through authorization for a token that may well be valid.
    */
-  private static void storeUnavailable(HttpServletResponse response, RuntimeException e)
+  static void storeUnavailable(HttpServletResponse response, RuntimeException e)
       throws IOException {
     LOG.log(Level.WARNING, "MCP request refused with 503: the store did not answer", e);
     response.setHeader("Retry-After", "5");

@@ -17,6 +17,7 @@ import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
+import dev.toriimcp.mcp.control.InFlightCalls;
 import dev.toriimcp.mcp.control.McpContext;
 import dev.toriimcp.mcp.control.McpDispatcher;
 import dev.toriimcp.mcp.control.Sessions;
@@ -43,7 +44,9 @@ import java.util.logging.Logger;
  * 403; unknown backend 404; a backend whose spec failed 503 with {@code Retry-After}; no valid
  * bearer token for this backend 401 with the RFC 6750/9728 challenge; a body declared as anything
  * but JSON 415, larger than 4 MiB 413, not JSON 400. Then the era's own rules take over:
- * {@link HandshakeEra} for sessions opened by {@code initialize}. A store that fails while a
+ * {@link HandshakeEra} for sessions opened by {@code initialize}, {@link StatelessEra} for
+ * requests that carry their version and capabilities themselves (MCP 2026-07-28), chosen per
+ * request on the same URL. A store that fails while a
  * token or session is checked gives 503. GET is 405: the gateway offers no server-to-client
  * stream.
  *
@@ -67,12 +70,20 @@ public class McpServlet extends HttpServlet {
   @Inject transient Tokens tokens;
   @Inject transient McpDispatcher dispatcher;
   @Inject transient Sessions sessions;
+  @Inject transient InFlightCalls inFlight;
 
   private transient HandshakeEra handshake;
+  private transient StatelessEra stateless;
+
+  @Override
+  public void destroy() {
+    stateless.close();
+  }
 
   @Override
   public void init() {
     handshake = new HandshakeEra(this, sessions, dispatcher);
+    stateless = new StatelessEra(this, inFlight);
   }
 
   @Override
@@ -149,7 +160,12 @@ public class McpServlet extends HttpServlet {
       notAcceptable(response);
       return;
     }
-    handshake.post(new Exchange(request, response, gate, message, framing));
+    Exchange exchange = new Exchange(request, response, gate, message, framing);
+    if (StatelessEra.selects(request, message)) {
+      stateless.post(exchange);
+    } else {
+      handshake.post(exchange);
+    }
   }
 
   McpOutcome dispatch(Gate gate, McpContext context, JsonNode message) {
@@ -176,15 +192,7 @@ public class McpServlet extends HttpServlet {
       return;
     }
     if (outcome instanceof McpOutcome.ReAuthorize) {
-      // The upstream refused the user's credential, or it is gone. A refreshed token would meet
-      // the same credential, so the grant ends here: the client's refresh fails, it runs the
-      // authorization again, and the user's new login stores a new credential.
-      try {
-        tokens.revokeGrant(gate.grant().grantId());
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "could not revoke a grant on backend " + gate.definition().name()
-            + " after its upstream refused the credential (" + e.getClass().getSimpleName() + ")");
-      }
+      revoke(gate);
       challenge(response, gate.definition(), true,
           "the user must sign in to " + gate.definition().name() + " again");
       return;
@@ -209,12 +217,34 @@ public class McpServlet extends HttpServlet {
     }
   }
 
+  /**
+   * The upstream refused the user's credential, or it is gone. A refreshed token would meet the
+   * same credential, so the grant ends here: the client's refresh fails, it runs the
+   * authorization again, and the user's new login stores a new credential.
+   */
+  void revoke(Gate gate) {
+    try {
+      tokens.revokeGrant(gate.grant().grantId());
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not revoke a grant on backend " + gate.definition().name()
+          + " after its upstream refused the credential (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
   /** Ends a session (MCP basic/transports "Session Management"). */
   private void delete(HttpServletRequest request, HttpServletResponse response) throws IOException {
     Gate gate = gate(request, response);
-    if (gate != null) {
-      handshake.delete(request, response, gate.grant());
+    if (gate == null) {
+      return;
     }
+    if (StatelessEra.named(request)) {
+      // MCP 2026-07-28 basic/transports: no sessions, so nothing to end.
+      response.setHeader("Allow", "POST");
+      json(response, 405, McpDispatcher.errorBody(null, -32000,
+          "Method not allowed: protocol version 2026-07-28 has no sessions to end"));
+      return;
+    }
+    handshake.delete(request, response, gate.grant());
   }
 
   /** One POSTed message that passed the transport's checks, and the caller it came from. */

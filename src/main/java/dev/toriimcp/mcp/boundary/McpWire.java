@@ -198,6 +198,24 @@ final class McpWire {
     }
   }
 
+  /** Commits a 200 event stream whose events are written later, one by one. */
+  static void startEventStream(HttpServletResponse response) throws IOException {
+    response.setStatus(200);
+    response.setContentType("text/event-stream");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("X-Accel-Buffering", "no");
+    response.flushBuffer();
+  }
+
+  /** One more message on a stream opened with {@link #startEventStream}. */
+  static void event(HttpServletResponse response, JsonNode message) throws IOException {
+    OutputStream out = response.getOutputStream();
+    out.write(("event: message\ndata: " + JSON.writeValueAsString(message) + "\n\n")
+        .getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
   static void notAcceptable(HttpServletResponse response) throws IOException {
     json(response, 406, McpDispatcher.errorBody(null, -32000,
         "Not Acceptable: accept application/json or text/event-stream"));

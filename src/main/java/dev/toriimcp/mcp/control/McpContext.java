@@ -7,4 +7,10 @@ package dev.toriimcp.mcp.control;
  * client chose (null if none; see {@link McpLogging}).
  */
 public record McpContext(String conversation, String protocolVersion, String sessionId,
-    String logLevel) {}
+    String logLevel) {
+
+  /** Whether the request is of the stateless era (MCP 2026-07-28), not of a session's. */
+  public boolean stateless() {
+    return ProtocolVersions.stateless(protocolVersion);
+  }
+}

@@ -38,17 +38,20 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * JSON-RPC dispatch of the MCP methods a tool gateway serves (MCP 2025-11-25 lifecycle, ping,
- * server/tools, server/utilities/logging): {@code initialize}, {@code ping}, {@code tools/list}
- * (paginated), {@code tools/call}, {@code logging/setLevel}. Gateway faults are JSON-RPC errors;
+ * JSON-RPC dispatch of the MCP methods a tool gateway serves, one dispatcher and one tool-call
+ * path for both eras. The handshake era (MCP 2025-11-25 lifecycle, ping, server/tools,
+ * server/utilities/logging): {@code initialize}, {@code ping}, {@code tools/list} (paginated),
+ * {@code tools/call}, {@code logging/setLevel}. The stateless era (MCP 2026-07-28):
+ * {@code server/discover}, {@code tools/list}, {@code tools/call}, other methods 404, and every
+ * result completed by {@link StatelessResults}. Gateway faults are JSON-RPC errors;
  * tool failures are results with {@code isError} (ADR 0005). {@code tools/call} and
  * {@code tools/list} count against the user's per-minute limit (ADRs 0011, 0013).
  */
 @ApplicationScoped
 public class McpDispatcher {
 
-  public static final List<String> PROTOCOL_VERSIONS =
-      List.of("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05");
+  /** The versions {@code initialize} negotiates (see {@link ProtocolVersions}). */
+  public static final List<String> PROTOCOL_VERSIONS = ProtocolVersions.HANDSHAKE;
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Logger LOG = Logger.getLogger(McpDispatcher.class.getName());
   /** Server-error code of a request refused by the per-minute limit (JSON-RPC 2.0 §5.1). */
@@ -148,6 +151,16 @@ public class McpDispatcher {
     if (!paramsValid) {
       return error(200, id, -32602, "Invalid params: params must be an object");
     }
+    if (context.stateless()) {
+      return StatelessResults.complete(switch (method) {
+        case "server/discover" -> result(id, discover());
+        case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
+        case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
+        // MCP 2026-07-28 basic/transports: an unknown method is 404. Among them: initialize's
+        // companions ping and logging/setLevel, which this era removed.
+        default -> error(404, id, -32601, "Method not found: " + method);
+      }, serverInfo(backend));
+    }
     return switch (method) {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
@@ -166,10 +179,24 @@ public class McpDispatcher {
     capabilities.putObject("tools").put("listChanged", false);
     // Every version served defines logging (server/utilities/logging); see McpLogging.
     capabilities.putObject("logging");
-    ObjectNode serverInfo = NODES.objectNode().put("name", "torii-mcp-" + backend.name())
-        .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
-    result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo, version));
+    result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo(backend), version));
     return result;
+  }
+
+  private ObjectNode serverInfo(BackendDefinition backend) {
+    return NODES.objectNode().put("name", "torii-mcp-" + backend.name())
+        .put("title", backend.name() + " via torii-mcp").put("version", startup.version());
+  }
+
+  /**
+   * MCP 2026-07-28 server/discover: every version the endpoint serves, in both eras, and what
+   * it offers in this one: tools. Not logging, which this era deprecates.
+   */
+  private static ObjectNode discover() {
+    ObjectNode result = NODES.objectNode();
+    ProtocolVersions.SUPPORTED.forEach(result.putArray("supportedVersions")::add);
+    result.putObject("capabilities").putObject("tools");
+    return StatelessResults.cacheable(result);
   }
 
   private McpOutcome toolsList(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
@@ -179,8 +206,11 @@ public class McpDispatcher {
       return error(200, id, RATE_LIMITED, refusal);
     }
     ObjectNode result = toolsList.list(backend.name(), catalog, protocolVersion, params);
-    return result == null ? error(200, id, -32602, "Invalid params: unknown cursor")
-        : result(id, result);
+    if (result == null) {
+      return error(200, id, -32602, "Invalid params: unknown cursor");
+    }
+    return result(id, ProtocolVersions.stateless(protocolVersion)
+        ? StatelessResults.cacheable(result) : result);
   }
 
   /**
@@ -224,7 +254,7 @@ public class McpDispatcher {
     // MCP server/tools security: servers MUST rate-limit invocations. Per user and backend.
     CallLimiter.Decision admission = limiter.admit(grant.subject() + "\n" + backend.name(), start);
     if (admission.permit() == null) {
-      audit(backend, tool, grant, "rate-limited", start);
+      audit(backend, tool, grant, context, "rate-limited", start);
       return result(id, toolError("Backend '" + backend.name() + "': " + admission.refusal() + "."));
     }
     CallLimiter.Permit permit = admission.permit();
@@ -236,13 +266,13 @@ public class McpDispatcher {
         request = new UpstreamRequestBuilder(backend.baseUrl(), backend.specLocation())
             .build(tool, arguments);
       } catch (InvalidArgumentsException e) {
-        audit(backend, tool, grant, "invalid-arguments", start);
+        audit(backend, tool, grant, context, "invalid-arguments", start);
         return result(id, toolError(e.getMessage()));
       }
       String offOrigin = new UpstreamOrigins(backend.baseUrl(), catalog.serverOrigins())
           .refusal(tool.name(), backend.name(), request.uri());
       if (offOrigin != null) {
-        audit(backend, tool, grant, "refused-origin", start);
+        audit(backend, tool, grant, context, "refused-origin", start);
         return result(id, toolError(offOrigin));
       }
       Optional<String> credential;
@@ -250,11 +280,11 @@ public class McpDispatcher {
         credential = backend.auth() == null ? Optional.of("")
             : credentials.open(grant.subject(), backend);
       } catch (IdentityProviders.UnavailableException e) {
-        audit(backend, tool, grant, SIGN_IN_UNAVAILABLE, start);
+        audit(backend, tool, grant, context, SIGN_IN_UNAVAILABLE, start);
         return result(id, toolError(signInUnavailable(backend)));
       }
       if (credential.isEmpty()) {
-        audit(backend, tool, grant, "no-credential", start);
+        audit(backend, tool, grant, context, "no-credential", start);
         return new McpOutcome.ReAuthorize();
       }
       UpstreamInvoker invoker = invoker();
@@ -301,15 +331,15 @@ public class McpDispatcher {
             renewed.tokens().accessToken(), false);
       }
       if (renewal instanceof Renewal.Unavailable) {
-        audit(backend, tool, grant, SIGN_IN_UNAVAILABLE, start);
+        audit(backend, tool, grant, context, SIGN_IN_UNAVAILABLE, start);
         return CompletableFuture.completedFuture(result(id, toolError(signInUnavailable(backend))));
       }
-      audit(backend, tool, grant, "401", start);
+      audit(backend, tool, grant, context, "401", start);
       return CompletableFuture.<McpOutcome>completedFuture(new McpOutcome.ReAuthorize());
     }).exceptionally(failure -> {
       LOG.log(Level.WARNING, "renewing the credential for " + tool.name() + " on "
           + backend.name() + " failed in the gateway", failure);
-      audit(backend, tool, grant, "gateway-error", start);
+      audit(backend, tool, grant, context, "gateway-error", start);
       return error(200, id, -32603, "Internal error");
     });
   }
@@ -350,7 +380,8 @@ public class McpDispatcher {
       // An upstream that echoes the request (debug or error pages) must not hand the model the
       // user's credential (ADR 0016).
       ObjectNode result = new UpstreamResponseMapper(configuration.limits().responseBytes()).map(
-          response, resourceUri, structured, CredentialRedaction.of(backend.auth(), credential));
+          response, resourceUri, structured, CredentialRedaction.of(backend.auth(), credential),
+          context.stateless());
       McpOutcome answer = result(id, ProtocolShapes.toolResult(result, protocolVersion, resourceUri));
       return response.status() < 500 ? answer : logged(answer, context, "warning", backend, tool,
           "Backend '" + backend.name() + "' answered HTTP " + response.status());
@@ -359,16 +390,16 @@ public class McpDispatcher {
           + " failed in the gateway", e);
       return error(200, id, -32603, "Internal error");
     } finally {
-      audit(backend, tool, grant, status, start);
+      audit(backend, tool, grant, context, status, start);
     }
   }
 
   private void audit(BackendDefinition backend, CompiledTool tool, AccessGrant grant,
-      String status, long start) {
+      McpContext context, String status, long start) {
     long millis = (System.nanoTime() - start) / 1_000_000;
     audit.write("tool-call backend=" + backend.name() + " tool=" + tool.name()
         + " user=" + grant.subject() + " client=" + grant.clientId() + " upstream_status="
-        + status + " duration_ms=" + millis);
+        + status + " duration_ms=" + millis + " protocol=" + context.protocolVersion());
   }
 
   private static boolean timedOut(Throwable failure) {

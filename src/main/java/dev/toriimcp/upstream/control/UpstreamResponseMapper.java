@@ -56,7 +56,16 @@ public final class UpstreamResponseMapper {
   /** @param redaction the copies of the user's credential to remove from the result */
   public ObjectNode map(UpstreamResponse response, String resourceUri, boolean structured,
       CredentialRedaction redaction) {
-    ObjectNode result = mapContent(response, resourceUri, redaction);
+    return map(response, resourceUri, structured, redaction, false);
+  }
+
+  /**
+   * @param anyValue whether {@code structuredContent} may be any JSON value (MCP 2026-07-28
+   *     server/tools), not only an object as before
+   */
+  public ObjectNode map(UpstreamResponse response, String resourceUri, boolean structured,
+      CredentialRedaction redaction, boolean anyValue) {
+    ObjectNode result = mapContent(response, resourceUri, redaction, anyValue);
     if (structured && !result.path("isError").asBoolean() && !result.has("structuredContent")) {
       ObjectNode error = NODES.objectNode();
       error.putArray("content").addObject().put("type", "text").put("text", "The upstream"
@@ -69,7 +78,7 @@ public final class UpstreamResponseMapper {
   }
 
   private ObjectNode mapContent(UpstreamResponse response, String resourceUri,
-      CredentialRedaction redaction) {
+      CredentialRedaction redaction, boolean anyValue) {
     ObjectNode result = NODES.objectNode();
     ArrayNode content = result.putArray("content");
     boolean error = response.status() >= 400;
@@ -85,7 +94,7 @@ public final class UpstreamResponseMapper {
       content.addObject().put("type", "text").put("text", prefix + text + truncationNote(response));
       if (!error && isJson(type) && !response.truncated()) {
         JsonNode parsed = parse(body);
-        if (parsed != null && parsed.isObject()) {
+        if (parsed != null && (parsed.isObject() || anyValue && !parsed.isMissingNode())) {
           result.set("structuredContent", redaction.tree(parsed));
         }
       }

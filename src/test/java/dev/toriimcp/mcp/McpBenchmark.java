@@ -27,7 +27,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
  * {@code tools/call} through the gateway versus the same upstream request sent directly, at
- * concurrency 1, 8 and 64, in one run. Not a test: a benchmark that prints its figures.
+ * concurrency 1, 8 and 64, in one run; the call both as a 2025-11-25 session and as a stateless
+ * MCP 2026-07-28 request sends it. Not a test: a benchmark that prints its figures.
  *
  * <pre>mvn -q package -DskipTests exec:exec@mcp-bench [-Dbench.client=wrk] [-Dbench.upstream=node]</pre>
  *
@@ -48,7 +49,7 @@ public final class McpBenchmark {
   private static final int[] CONCURRENCY = Arrays.stream(
       System.getProperty("bench.concurrency", "1,8,64").split(",")).mapToInt(Integer::parseInt).toArray();
   private static final List<String> MODES = List.of(
-      System.getProperty("bench.modes", "direct,gateway,floor,proxy,ping").split(","));
+      System.getProperty("bench.modes", "direct,gateway,stateless,floor,proxy,ping").split(","));
   private static final Duration WARMUP = Duration.ofSeconds(Integer.getInteger("bench.warmup", 5));
   private static final Duration GATEWAY_WARMUP =
       Duration.ofSeconds(Integer.getInteger("bench.gateway-warmup", 60));
@@ -60,6 +61,12 @@ public final class McpBenchmark {
   private static final Duration HOLD = Duration.ofSeconds(Integer.getInteger("bench.hold", 0));
   private static final String CALL = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\":"
       + " {\"name\": \"getPetById\", \"arguments\": {\"petId\": 7}}}";
+  /** The same call as a 2026-07-28 client sends it: no session, its version and capabilities in _meta. */
+  private static final String STATELESS_CALL = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\","
+      + " \"params\": {\"name\": \"getPetById\", \"arguments\": {\"petId\": 7}, \"_meta\":"
+      + " {\"io.modelcontextprotocol/protocolVersion\": \"2026-07-28\","
+      + " \"io.modelcontextprotocol/clientCapabilities\": {},"
+      + " \"io.modelcontextprotocol/clientInfo\": {\"name\": \"bench\", \"version\": \"1\"}}}}";
   private static final String PING = "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"ping\"}";
 
   private McpBenchmark() {}
@@ -135,6 +142,14 @@ public final class McpBenchmark {
         requests.put("direct", BenchRequest.get(upstreamPet,
             Map.of("Authorization", "Bearer bench-upstream-token", "Accept", "application/json")));
         requests.put("gateway", BenchRequest.post(endpoint, mcp, CALL));
+        Map<String, String> modern = new LinkedHashMap<>();
+        modern.put("Authorization", "Bearer " + token);
+        modern.put("Content-Type", "application/json");
+        modern.put("Accept", "application/json, text/event-stream");
+        modern.put("MCP-Protocol-Version", "2026-07-28");
+        modern.put("Mcp-Method", "tools/call");
+        modern.put("Mcp-Name", "getPetById");
+        requests.put("stateless", BenchRequest.post(endpoint, modern, STATELESS_CALL));
         // The floor gets the same POST as a tools/call, so both read and write alike.
         for (String mode : MODES) {
           if (mode.startsWith("floor")) {
@@ -157,12 +172,16 @@ public final class McpBenchmark {
         load.measure(requests.get("gateway"), 8, GATEWAY_WARMUP.dividedBy(2));
         load.measure(requests.get("ping"), 8, GATEWAY_WARMUP.dividedBy(4));
         load.measure(requests.get("gateway"), 64, GATEWAY_WARMUP.dividedBy(4));
+        if (MODES.contains("stateless")) {
+          load.measure(requests.get("stateless"), 64, WARMUP.multipliedBy(2));
+        }
         for (String mode : MODES) {
           if (mode.startsWith("floor")) {
             load.measure(requests.get(mode), 64, WARMUP.multipliedBy(2));
           }
         }
         answered(requests.get("gateway"));
+        answered(requests.get("stateless"));
         hold(gateway, requests);
         for (int concurrency : HOLD.isZero() ? CONCURRENCY : new int[0]) {
           for (String mode : MODES) {
@@ -193,7 +212,8 @@ public final class McpBenchmark {
           r.m().requests(), r.m().throughput(), r.m().p50Millis(), r.m().p99Millis(),
           r.microsPerRequest(r.benchCpu()), r.microsPerRequest(r.gatewayCpu()), r.upstreamConnections());
     }
-    System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp;"
+    System.out.println("direct: the upstream alone; gateway: tools/call through torii-mcp in a"
+        + " 2025-11-25 session; stateless: the same call as MCP 2026-07-28 sends it, with no session;"
         + " floor: the same upstream request through a bare servlet on the gateway's Payara Micro that"
         + " forwards with the gateway's client (Apache HttpClient 5) on the gateway's threads, without its"
         + " logic (reference); floor-jdk, floor-jetty: the same with java.net.http or Jetty 12's client;"

@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 /**
  * The wire rules of the stateless era (MCP 2026-07-28 basic/transports/streamable-http,
@@ -75,11 +76,15 @@ final class StatelessEra {
    * else (a session's requests, old clients that send no header) is the handshake era's.
    */
   static boolean selects(HttpServletRequest request, JsonNode message) {
+    return selects(request.getHeader("MCP-Protocol-Version"), message);
+  }
+
+  /** {@link #selects(HttpServletRequest, JsonNode)} for the request's version header. */
+  static boolean selects(String header, JsonNode message) {
     if (message != null && message.isObject()
         && "initialize".equals(message.path("method").asText())) {
       return false;
     }
-    String header = request.getHeader("MCP-Protocol-Version");
     if (header != null) {
       return !ProtocolVersions.HANDSHAKE.contains(header);
     }
@@ -104,7 +109,7 @@ final class StatelessEra {
           "Unsupported protocol version");
       ObjectNode data = ((ObjectNode) body.get("error")).putObject("data");
       ProtocolVersions.SUPPORTED.forEach(data.putArray("supported")::add);
-      data.put("requested", requested);
+      data.put("requested", requested.length() > 64 ? requested.substring(0, 64) : requested);
       json(response, 400, body);
       return;
     }
@@ -114,7 +119,7 @@ final class StatelessEra {
       return;
     }
     if (McpDispatcher.isRequest(message)) {
-      String refusal = mismatch(request, message, header);
+      String refusal = mismatch(request::getHeader, message);
       if (refusal != null) {
         json(response, 400, McpDispatcher.errorBody(id, HEADER_MISMATCH, refusal));
         return;
@@ -256,12 +261,12 @@ final class StatelessEra {
    * null: {@code MCP-Protocol-Version} and {@code Mcp-Method} on every request, {@code Mcp-Name}
    * on the named methods, values compared case-sensitively after decoding the Base64 sentinel.
    */
-  static String mismatch(HttpServletRequest request, JsonNode message, String version) {
-    if (version == null) {
+  static String mismatch(UnaryOperator<String> headers, JsonNode message) {
+    if (headers.apply("MCP-Protocol-Version") == null) {
       return "Header mismatch: the MCP-Protocol-Version header is required";
     }
     String method = message.path("method").asText();
-    String mcpMethod = request.getHeader("Mcp-Method");
+    String mcpMethod = headers.apply("Mcp-Method");
     if (mcpMethod == null) {
       return "Header mismatch: the Mcp-Method header is required";
     }
@@ -271,7 +276,7 @@ final class StatelessEra {
     if (!NAMED.contains(method)) {
       return null;
     }
-    String mcpName = request.getHeader("Mcp-Name");
+    String mcpName = headers.apply("Mcp-Name");
     if (mcpName == null) {
       return "Header mismatch: the Mcp-Name header is required for " + method;
     }

@@ -264,7 +264,8 @@ class StatelessEraIT {
 
   @Test
   void unknownMethodsAre404InThisEraAnd200InTheOther() throws Exception {
-    for (String method : List.of("ping", "logging/setLevel", "resources/list", "no/such")) {
+    for (String method : List.of("initialize", "ping", "logging/setLevel", "resources/list",
+        "no/such")) {
       HttpResponse<String> response = post("petstore", request(method, meta()), modern(method, null));
       assertThat(response.statusCode()).as(method + ": " + response.body()).isEqualTo(404);
       assertThat(body(response).at("/error/code").asInt()).isEqualTo(-32601);

@@ -76,14 +76,16 @@ final class StatelessEra {
    * else (a session's requests, old clients that send no header) is the handshake era's.
    */
   static boolean selects(HttpServletRequest request, JsonNode message) {
-    return selects(request.getHeader("MCP-Protocol-Version"), message);
+    return selects(ows(request.getHeader("MCP-Protocol-Version")), message);
   }
 
   /** {@link #selects(HttpServletRequest, JsonNode)} for the request's version header. */
   static boolean selects(String header, JsonNode message) {
     if (message != null && message.isObject()
         && "initialize".equals(message.path("method").asText())) {
-      return false;
+      // A handshake-era client sends no version header with initialize; one that names this
+      // era's version is a modern request for a method this era removed (404).
+      return ProtocolVersions.stateless(header);
     }
     if (header != null) {
       return !ProtocolVersions.HANDSHAKE.contains(header);
@@ -101,7 +103,7 @@ final class StatelessEra {
     HttpServletRequest request = exchange.request();
     HttpServletResponse response = exchange.response();
     JsonNode message = exchange.message();
-    String header = request.getHeader("MCP-Protocol-Version");
+    String header = ows(request.getHeader("MCP-Protocol-Version"));
     String requested = header != null ? header : declaredVersion(message);
     JsonNode id = message != null && message.isObject() ? message.get("id") : null;
     if (!ProtocolVersions.stateless(requested)) {
@@ -119,7 +121,7 @@ final class StatelessEra {
       return;
     }
     if (McpDispatcher.isRequest(message)) {
-      String refusal = mismatch(request::getHeader, message);
+      String refusal = mismatch(name -> ows(request.getHeader(name)), message);
       if (refusal != null) {
         json(response, 400, McpDispatcher.errorBody(id, HEADER_MISMATCH, refusal));
         return;
@@ -317,6 +319,25 @@ final class StatelessEra {
     } catch (IllegalArgumentException | CharacterCodingException e) {
       return null;
     }
+  }
+
+  /**
+   * A header value without the optional white space around it (RFC 9110 §5.5: it is not part
+   * of the value), or null.
+   */
+  static String ows(String value) {
+    if (value == null) {
+      return null;
+    }
+    int start = 0;
+    int end = value.length();
+    while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+      start++;
+    }
+    while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+      end--;
+    }
+    return value.substring(start, end);
   }
 
   /** The version a message's {@code _meta} names, or null. */

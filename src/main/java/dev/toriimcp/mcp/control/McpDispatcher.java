@@ -156,8 +156,8 @@ public class McpDispatcher {
         case "server/discover" -> result(id, discover());
         case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
         case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
-        // MCP 2026-07-28 basic/transports: an unknown method is 404. Among them: initialize's
-        // companions ping and logging/setLevel, which this era removed.
+        // MCP 2026-07-28 basic/transports: an unknown method is 404. Among them those this
+        // era removed: initialize (named with this era's version), ping, logging/setLevel.
         default -> error(404, id, -32601, "Method not found: " + method);
       }, serverInfo(backend));
     }

@@ -41,7 +41,8 @@ class StatelessEraTest {
     for (String version : new String[] {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"}) {
       assertThat(StatelessEra.selects(version, list)).as(version).isFalse();
     }
-    assertThat(StatelessEra.selects("2026-07-28", init)).isFalse();
+    assertThat(StatelessEra.selects("2025-11-25", init)).isFalse();
+    assertThat(StatelessEra.selects("2099-01-01", init)).as("initialize ignores the header").isFalse();
     assertThat(StatelessEra.selects((String) null, message("[{\"method\": \"tools/list\"}]"))).isFalse();
   }
 
@@ -54,6 +55,8 @@ class StatelessEraTest {
         + " \"params\": {\"_meta\": {\"io.modelcontextprotocol/protocolVersion\": \"2025-11-25\"}}}");
 
     assertThat(StatelessEra.selects("2026-07-28", list)).isTrue();
+    assertThat(StatelessEra.selects("2026-07-28", message("{\"jsonrpc\": \"2.0\", \"id\": 1,"
+        + " \"method\": \"initialize\"}"))).as("a removed method, 404").isTrue();
     assertThat(StatelessEra.selects("2099-01-01", list)).as("answered with -32022").isTrue();
     assertThat(StatelessEra.selects((String) null, declared)).as("then -32020: no header").isTrue();
     assertThat(StatelessEra.selects((String) null, declaredOld)).isFalse();
@@ -96,6 +99,13 @@ class StatelessEraTest {
     String literal = "=?base64?literal?=";
     assertThat(StatelessEra.decoded("=?base64?" + Base64.getEncoder().encodeToString(
         literal.getBytes(StandardCharsets.UTF_8)) + "?=")).isEqualTo(literal);
+  }
+
+  @Test
+  void whiteSpaceAroundAHeaderValueIsNotPartOfIt() {
+    assertThat(StatelessEra.ows("  getPet\t")).isEqualTo("getPet");
+    assertThat(StatelessEra.ows("get Pet")).isEqualTo("get Pet");
+    assertThat(StatelessEra.ows(null)).isNull();
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.toriimcp.platform.control.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -181,7 +182,9 @@ public class Clients {
       throw refused(claimed, "a client assertion from a " + client.authMethod() + " client");
     }
     String issuer = OAuthUris.issuer(configuration);
-    Set<String> audiences = Set.of(issuer, OAuthUris.endpoint(configuration, "/token"), endpoint);
+    // A set, not Set.of: at /token the endpoint called is the token endpoint.
+    Set<String> audiences = new HashSet<>(List.of(issuer,
+        OAuthUris.endpoint(configuration, "/token"), endpoint));
     try {
       assertions().verify(client, presented.assertion(), audiences, Instant.now());
     } catch (ClientAssertions.Rejected e) {

@@ -20,7 +20,9 @@ import jakarta.ws.rs.core.Response;
  * {@code /.well-known/openid-configuration}, because ChatGPT and OIDC-only clients look there
  * (research §2.4). {@code code_challenge_methods_supported} is always present (clients must
  * refuse without it), and client ID metadata documents are advertised together with {@code none}
- * client authentication, which Claude requires before it uses them (trap 7).
+ * client authentication, which Claude requires before it uses them (trap 7). {@code
+ * private_key_jwt} and its signature algorithms are advertised for ChatGPT, whose metadata
+ * document declares it (ADR 0023).
  */
 @Path(".well-known")
 @Produces(MediaType.APPLICATION_JSON)
@@ -87,6 +89,10 @@ public class AuthorizationServerMetadataResource {
             Json.createArrayBuilder().add("authorization_code").add("refresh_token"))
         .add("token_endpoint_auth_methods_supported", Json.createArrayBuilder(Clients.AUTH_METHODS))
         .add("revocation_endpoint_auth_methods_supported", Json.createArrayBuilder(Clients.AUTH_METHODS))
+        .add("token_endpoint_auth_signing_alg_values_supported",
+            Json.createArrayBuilder(Clients.SIGNING_ALGORITHMS))
+        .add("revocation_endpoint_auth_signing_alg_values_supported",
+            Json.createArrayBuilder(Clients.SIGNING_ALGORITHMS))
         .add("code_challenge_methods_supported", Json.createArrayBuilder().add("S256"))
         .add("scopes_supported", scopes)
         .add("client_id_metadata_document_supported", true)

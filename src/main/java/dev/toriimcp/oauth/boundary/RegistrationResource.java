@@ -5,6 +5,7 @@ import dev.toriimcp.oauth.control.RateLimits;
 import dev.toriimcp.oauth.entity.RedirectUris;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
+import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.platform.control.ClientAddress;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -34,7 +35,9 @@ import java.util.Set;
 /**
  * Dynamic client registration (RFC 7591) at {@code /register}. Lenient where real clients
  * differ (no scope needed, unknown fields ignored), strict where it matters: every redirect URI
- * must be https, loopback http or a known private-use URI; only the code flow. Each client
+ * must be https, loopback http or a known private-use URI; only the code flow; a {@code
+ * private_key_jwt} client names its public keys ({@code jwks} or {@code jwks_uri}) and gets no
+ * secret (ADR 0023). Each client
  * address may register a burst of clients, then one every few seconds ({@link RateLimits}).
  */
 @Path("register")
@@ -81,11 +84,13 @@ public class RegistrationResource {
       throw new OAuthException(OAuthError.invalidClientMetadata(
           "token_endpoint_auth_method must be one of " + Clients.AUTH_METHODS));
     }
+    Clients.Keys keys = RegisteredClient.PRIVATE_KEY_JWT.equals(authMethod)
+        ? Clients.Keys.of(metadata) : null;
     String name = text(metadata, "client_name", null);
     if (name != null && name.length() > 200) {
       name = name.substring(0, 200);
     }
-    Clients.Registration registration = clients.register(name, redirectUris, authMethod,
+    Clients.Registration registration = clients.register(name, redirectUris, authMethod, keys,
         grantTypes.contains("refresh_token"));
     JsonObjectBuilder response = Json.createObjectBuilder()
         .add("client_id", registration.client().clientId())
@@ -96,6 +101,11 @@ public class RegistrationResource {
         .add("token_endpoint_auth_method", authMethod);
     if (name != null) {
       response.add("client_name", name);
+    }
+    if (keys != null && keys.jwksUri() != null) {
+      response.add("jwks_uri", keys.jwksUri());
+    } else if (keys != null) {
+      response.add("jwks", metadata.getJsonObject("jwks"));
     }
     if (registration.secret() != null) {
       response.add("client_secret", registration.secret()).add("client_secret_expires_at", 0);

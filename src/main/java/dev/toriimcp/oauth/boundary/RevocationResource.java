@@ -1,6 +1,8 @@
 package dev.toriimcp.oauth.boundary;
 
+import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.Clients;
+import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.core.Response;
 @Path("revoke")
 public class RevocationResource {
 
+  @Inject GatewayConfiguration configuration;
   @Inject Clients clients;
   @Inject Tokens tokens;
 
@@ -29,9 +32,9 @@ public class RevocationResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   public Response revoke(MultivaluedMap<String, String> form,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    TokenResource.ClientCredentials.Basic basic = TokenResource.ClientCredentials.basic(authorization);
-    RegisteredClient client = clients.authenticate(TokenResource.param(form, "client_id"),
-        TokenResource.param(form, "client_secret"), basic.id(), basic.secret());
+    RegisteredClient client = clients.authenticate(
+        TokenResource.ClientCredentials.presented(form, authorization),
+        OAuthUris.endpoint(configuration, "/revoke"));
     String token = TokenResource.param(form, "token");
     if (token == null || token.isEmpty()) {
       throw new OAuthException(OAuthError.invalidRequest("token is required"));

@@ -4,6 +4,7 @@ import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.CodeThrottle;
+import dev.toriimcp.oauth.control.OAuthUris;
 import dev.toriimcp.oauth.control.Pkce;
 import dev.toriimcp.oauth.control.Resources;
 import dev.toriimcp.oauth.control.Tokens;
@@ -35,6 +36,8 @@ import java.util.List;
 /**
  * The token endpoint (OAuth 2.1 §3.2): authorization_code with S256 PKCE and refresh_token with
  * rotation. Form-encoded only; every parameter at most once; {@code Cache-Control: no-store}.
+ * Clients authenticate with {@code none}, a secret, or a {@code private_key_jwt} assertion
+ * (RFC 7523; ADR 0023).
  */
 @Path("token")
 @Produces(MediaType.APPLICATION_JSON)
@@ -51,9 +54,8 @@ public class TokenResource {
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
   public Response token(MultivaluedMap<String, String> form,
       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-    ClientCredentials.Basic basic = ClientCredentials.basic(authorization);
-    RegisteredClient client = clients.authenticate(param(form, "client_id"),
-        param(form, "client_secret"), basic.id(), basic.secret());
+    RegisteredClient client = clients.authenticate(ClientCredentials.presented(form, authorization),
+        OAuthUris.endpoint(configuration, "/token"));
     String backend = backendOf(param(form, "resource"));
     String grantType = param(form, "grant_type");
     if (grantType == null) {
@@ -147,6 +149,14 @@ public class TokenResource {
     record Basic(String id, String secret) {}
 
     private ClientCredentials() {}
+
+    /** Everything the request presents to authenticate its client. */
+    static Clients.Presented presented(MultivaluedMap<String, String> form, String authorization) {
+      Basic basic = basic(authorization);
+      return new Clients.Presented(param(form, "client_id"), param(form, "client_secret"),
+          basic.id(), basic.secret(), param(form, "client_assertion_type"),
+          param(form, "client_assertion"));
+    }
 
     static Basic basic(String authorization) {
       if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {

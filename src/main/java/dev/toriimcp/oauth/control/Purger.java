@@ -5,6 +5,7 @@ import dev.toriimcp.oauth.entity.AuthorizationCode;
 import dev.toriimcp.oauth.entity.Consent;
 import dev.toriimcp.oauth.entity.RefreshToken;
 import dev.toriimcp.oauth.entity.RegisteredClient;
+import dev.toriimcp.oauth.entity.UsedAssertion;
 import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import jakarta.annotation.PreDestroy;
@@ -21,7 +22,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Deletes what can no longer be used, every {@link #PERIOD}: expired codes and tokens,
+ * Deletes what can no longer be used, every {@link #PERIOD}: expired codes, tokens and the
+ * replay records of expired client assertions (ADR 0023),
  * dynamically registered clients unused for {@link #STALE_CLIENT} that hold no refresh token
  * (Claude registers a new client per connection: research trap 11), and the sealed upstream
  * credentials and consents that no live grant uses any more (ADR 0017): a credential nobody can
@@ -84,6 +86,7 @@ public class Purger {
         em.createNamedQuery(AuthorizationCode.PURGE).setParameter("before", now).executeUpdate()
             + em.createNamedQuery(AccessToken.PURGE).setParameter("now", now).executeUpdate()
             + em.createNamedQuery(RefreshToken.PURGE).setParameter("now", now).executeUpdate()
+            + em.createNamedQuery(UsedAssertion.PURGE).setParameter("now", now).executeUpdate()
             + em.createNamedQuery(RegisteredClient.PURGE_STALE)
                 .setParameter("before", now.minus(STALE_CLIENT)).executeUpdate()
             + em.createNamedQuery(dev.toriimcp.mcp.entity.McpSession.PURGE)

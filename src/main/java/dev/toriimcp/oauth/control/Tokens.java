@@ -102,8 +102,12 @@ public class Tokens {
       throw new OAuthException(OAuthError.invalidTarget("resource does not match the grant"));
     }
     stored.consume(Instant.now());
-    client.used(Instant.now());
-    em.merge(client);
+    if (client.kind() != RegisteredClient.Kind.METADATA_DOCUMENT) {
+      // A document's client lives in the document cache, not in oauth_client (whose kind
+      // column is too short for it anyway): merging it would fail the redemption.
+      client.used(Instant.now());
+      em.merge(client);
+    }
     return new Outcome(issue(em, client, stored.subject(), stored.backend(), stored.scope(),
         stored.grantId(), null), null);
   }

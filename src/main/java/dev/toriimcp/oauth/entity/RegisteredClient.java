@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * An OAuth client known to the gateway: dynamically registered (RFC 7591), from a client ID
  * metadata document, or pre-registered in the configuration. A confidential client's secret is
- * stored only as its SHA-256 hash.
+ * stored only as its SHA-256 hash; a {@code private_key_jwt} client (RFC 7523 §2.2) has its
+ * public keys inline ({@code jwks}) or at a URL ({@code jwks_uri}; RFC 7591 §2), never both.
  */
 @Entity
 @Table(name = "oauth_client")
@@ -20,6 +21,8 @@ import java.util.List;
         + " AND NOT EXISTS (SELECT t FROM RefreshToken t WHERE t.clientId = c.clientId)")
 public class RegisteredClient {
 
+  /** The client authentication method of RFC 7523 §2.2 (and OpenID Connect Core §9). */
+  public static final String PRIVATE_KEY_JWT = "private_key_jwt";
   public static final String PURGE_STALE = "RegisteredClient.purgeStale";
 
   /** How the client became known. */
@@ -43,6 +46,12 @@ public class RegisteredClient {
 
   @Column(name = "secret_hash", length = 64)
   private String secretHash;
+
+  @Column(name = "jwks", length = 8000)
+  private String jwks;
+
+  @Column(name = "jwks_uri", length = 2000)
+  private String jwksUri;
 
   @Column(name = "refresh_allowed", nullable = false)
   private boolean refreshAllowed;
@@ -68,6 +77,16 @@ public class RegisteredClient {
     this.lastUsedAt = now;
   }
 
+  /** A {@code private_key_jwt} client: its JWK set inline or its {@code jwks_uri}. */
+  public static RegisteredClient withKeys(String clientId, Kind kind, String clientName,
+      List<String> redirectUris, String jwks, String jwksUri, boolean refreshAllowed, Instant now) {
+    RegisteredClient client = new RegisteredClient(clientId, kind, clientName, redirectUris,
+        PRIVATE_KEY_JWT, null, refreshAllowed, now);
+    client.jwks = jwks;
+    client.jwksUri = jwksUri;
+    return client;
+  }
+
   public String clientId() {
     return clientId;
   }
@@ -90,6 +109,16 @@ public class RegisteredClient {
 
   public String secretHash() {
     return secretHash;
+  }
+
+  /** The client's JWK set as JSON text, or null when it has none inline. */
+  public String jwks() {
+    return jwks;
+  }
+
+  /** Where the client's JWK set is published, or null. */
+  public String jwksUri() {
+    return jwksUri;
   }
 
   public boolean refreshAllowed() {

@@ -178,6 +178,27 @@ class ClientMetadataDocumentsTest {
   }
 
   @Test
+  void acceptsPrivateKeyJwtOnlyWithKeys() {
+    // ChatGPT's document (ADR 0023): private_key_jwt with a jwks_uri, fetched only when needed.
+    String keyed = document("/keyed", ", \"jwks_uri\": \"https://keys.example/jwks.json\"")
+        .replace("\"none\"", "\"private_key_jwt\"");
+    DOCUMENTS.put("/keyed", new String[] {"200", "application/json", keyed});
+    DOCUMENTS.put("/keyless", new String[] {"200", "application/json",
+        document("/keyless", "").replace("\"none\"", "\"private_key_jwt\"")});
+    DOCUMENTS.put("/keyed-http", new String[] {"200", "application/json",
+        keyed.replace("/keyed\"", "/keyed-http\"").replace("https://keys", "http://keys")});
+    ClientMetadataDocuments documents = documents(true);
+
+    RegisteredClient client = documents.resolve(url("/keyed")).orElseThrow();
+
+    assertThat(client.authMethod()).isEqualTo("private_key_jwt");
+    assertThat(client.jwksUri()).isEqualTo("https://keys.example/jwks.json");
+    assertThat(client.secretHash()).isNull();
+    assertThat(documents.resolve(url("/keyless"))).as("no keys").isEmpty();
+    assertThat(documents.resolve(url("/keyed-http"))).as("http jwks_uri").isEmpty();
+  }
+
+  @Test
   void refusesDocumentsThatDoNotDescribeThemselvesOrCarrySecrets() {
     DOCUMENTS.put("/other-id", new String[] {"200", "application/json",
         document("/other-id", "").replace(url("/other-id"), url("/other-id/"))});

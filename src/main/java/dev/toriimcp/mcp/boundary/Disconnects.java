@@ -28,14 +28,23 @@ final class Disconnects {
 
   private Disconnects() {}
 
-  /** What to undo once the answer is written. */
+  /** A request being watched. */
   interface Watch {
+    /**
+     * Also watches the connection itself, where the container allows it; called once a request
+     * has run long enough to be worth it (reflection and a listener per call would cost the
+     * short calls that are most of them).
+     */
+    void closely();
+
+    /** Stops watching; call once the answer is written. */
     void close();
   }
 
   /**
    * Runs {@code gone} at most once if the client disconnects before {@link Watch#close} is
-   * called; {@code async} is the request's started asynchronous context.
+   * called; {@code async} is the request's started asynchronous context. Call on the request's
+   * own thread (the Servlet API takes listeners only there).
    */
   static Watch watch(HttpServletRequest request, AsyncContext async, Runnable gone) {
     AtomicBoolean done = new AtomicBoolean();
@@ -61,59 +70,98 @@ final class Disconnects {
       @Override
       public void onStartAsync(AsyncEvent event) {}
     });
-    Runnable undo = grizzly(request, once);
-    return () -> {
-      done.set(true);
-      undo.run();
+    return new Watch() {
+      private Runnable undo;
+
+      @Override
+      public synchronized void closely() {
+        if (undo == null && !done.get()) {
+          undo = grizzly(request, once);
+        }
+      }
+
+      @Override
+      public synchronized void close() {
+        done.set(true);
+        if (undo != null) {
+          undo.run();
+        }
+      }
     };
+  }
+
+  /** The reflective handles to a Grizzly connection, found once per request facade class. */
+  private record Handles(Field facade, Method coyote, Method connection, Class<?> listenerType,
+      Method add, Method remove) {}
+
+  private static final java.util.concurrent.ConcurrentHashMap<Class<?>, java.util.Optional<Handles>>
+      HANDLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static java.util.Optional<Handles> handles(HttpServletRequest request) {
+    return HANDLES.computeIfAbsent(request.getClass(), type -> {
+      try {
+        Field facade = field(type, "request");
+        if (facade == null) {
+          return java.util.Optional.empty();
+        }
+        facade.setAccessible(true);
+        Object catalina = facade.get(request);
+        Method coyote = catalina.getClass().getMethod("getCoyoteRequest");
+        Object grizzlyRequest = coyote.invoke(catalina);
+        Method connection = grizzlyRequest.getClass().getMethod("getConnection");
+        ClassLoader loader = connection.invoke(grizzlyRequest).getClass().getClassLoader();
+        Class<?> listenerType = Class.forName("org.glassfish.grizzly.CloseListener", false, loader);
+        Class<?> connectionType = Class.forName("org.glassfish.grizzly.Connection", false, loader);
+        return java.util.Optional.of(new Handles(facade, coyote, connection, listenerType,
+            connectionType.getMethod("addCloseListener", listenerType),
+            connectionType.getMethod("removeCloseListener", listenerType)));
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        if (WARNED.compareAndSet(false, true)) {
+          LOG.log(Level.INFO, "this container's connections cannot be watched for a client that"
+              + " goes away; only failed writes and the Servlet API's notice will cancel its"
+              + " requests (" + e.getClass().getSimpleName() + ")");
+        }
+        return java.util.Optional.empty();
+      }
+    });
   }
 
   /** Adds a close listener to the Grizzly connection under {@code request}; returns its removal. */
   private static Runnable grizzly(HttpServletRequest request, Runnable gone) {
+    java.util.Optional<Handles> found = handles(request);
+    if (found.isEmpty()) {
+      return () -> { };
+    }
+    Handles h = found.get();
     try {
-      Field facade = field(request.getClass(), "request");
-      if (facade == null) {
-        return () -> { };
-      }
-      facade.setAccessible(true);
-      Object catalina = facade.get(request);
-      Object coyote = catalina.getClass().getMethod("getCoyoteRequest").invoke(catalina);
-      Object connection = coyote.getClass().getMethod("getConnection").invoke(coyote);
-      ClassLoader loader = connection.getClass().getClassLoader();
-      Class<?> type = Class.forName("org.glassfish.grizzly.CloseListener", false, loader);
-      Object listener = Proxy.newProxyInstance(loader, new Class<?>[] {type}, (proxy, method, args) -> {
-        switch (method.getName()) {
-          case "onClosed" -> gone.run();
-          case "hashCode" -> {
-            return System.identityHashCode(proxy);
-          }
-          case "equals" -> {
-            return proxy == args[0];
-          }
-          case "toString" -> {
-            return "torii-mcp disconnect listener";
-          }
-          default -> { }
-        }
-        return null;
-      });
-      Class<?> connectionType = Class.forName("org.glassfish.grizzly.Connection", false, loader);
-      Method add = connectionType.getMethod("addCloseListener", type);
-      Method remove = connectionType.getMethod("removeCloseListener", type);
-      add.invoke(connection, listener);
+      Object catalina = h.facade().get(request);
+      Object connection = h.connection().invoke(h.coyote().invoke(catalina));
+      Object listener = Proxy.newProxyInstance(h.listenerType().getClassLoader(),
+          new Class<?>[] {h.listenerType()}, (proxy, method, args) -> {
+            switch (method.getName()) {
+              case "onClosed" -> gone.run();
+              case "hashCode" -> {
+                return System.identityHashCode(proxy);
+              }
+              case "equals" -> {
+                return proxy == args[0];
+              }
+              case "toString" -> {
+                return "torii-mcp disconnect listener";
+              }
+              default -> { }
+            }
+            return null;
+          });
+      h.add().invoke(connection, listener);
       return () -> {
         try {
-          remove.invoke(connection, listener);
+          h.remove().invoke(connection, listener);
         } catch (ReflectiveOperationException | RuntimeException e) {
           // The connection is gone already; so is its list of listeners.
         }
       };
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      if (WARNED.compareAndSet(false, true)) {
-        LOG.log(Level.INFO, "this container's connections cannot be watched for a client that"
-            + " goes away; only the Servlet API's notice will cancel its requests ("
-            + e.getClass().getSimpleName() + ")");
-      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
       return () -> { };
     }
   }

@@ -24,8 +24,9 @@ import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -59,7 +60,11 @@ final class StatelessEra {
   static final long PROBE_MILLIS = 1_000;
   private static final byte[] KEEP_ALIVE = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
+  /** How often the waiting calls are looked at. */
+  private static final long SWEEP_MILLIS = 250;
   private final ScheduledExecutorService probes = DeadlineTimers.create("torii-mcp-stream-probe");
+  private final Set<Held> waiting = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
 
   private final McpServlet endpoint;
   private final InFlightCalls inFlight;
@@ -155,14 +160,36 @@ final class StatelessEra {
     Held held = new Held(exchange, id, async, streams, () -> inFlight.cancel(conversation, id));
     held.watch = Disconnects.watch(request, async, held::gone);
     if (streams) {
-      held.probe = probes.scheduleWithFixedDelay(held::probe, PROBE_MILLIS, PROBE_MILLIS,
-          TimeUnit.MILLISECONDS);
+      waiting.add(held);
+      if (sweeping.compareAndSet(false, true)) {
+        probes.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS,
+            TimeUnit.MILLISECONDS);
+      }
     }
     done.whenComplete((result, failure) -> held.finish(done.join()));
   }
 
   void close() {
     probes.shutdownNow();
+  }
+
+  /**
+   * Probes the calls that have waited {@link #PROBE_MILLIS} since they started or were last
+   * probed. One sweep for all of them rather than a timer per call: arming and disarming a timer
+   * wakes its thread, twice per call, and most calls end long before their first probe.
+   */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (Held call : waiting) {
+      if (now - call.probed >= TimeUnit.MILLISECONDS.toNanos(PROBE_MILLIS)) {
+        call.probed = now;
+        try {
+          call.probe();
+        } catch (RuntimeException e) {
+          call.gone();
+        }
+      }
+    }
   }
 
   /**
@@ -184,7 +211,8 @@ final class StatelessEra {
     private boolean streaming;
     private boolean finished;
     Disconnects.Watch watch;
-    ScheduledFuture<?> probe;
+    /** When the call started or was last probed (System.nanoTime). */
+    volatile long probed = System.nanoTime();
 
     Held(Exchange exchange, JsonNode id, AsyncContext async, boolean streams, Runnable cancel) {
       this.exchange = exchange;
@@ -201,6 +229,7 @@ final class StatelessEra {
       HttpServletResponse response = exchange.response();
       try {
         if (!streaming) {
+          watch.closely();
           McpWire.startEventStream(response);
           streaming = true;
         }
@@ -249,9 +278,7 @@ final class StatelessEra {
     }
 
     private void stopWatching() {
-      if (probe != null) {
-        probe.cancel(false);
-      }
+      waiting.remove(this);
       if (watch != null) {
         watch.close();
       }

@@ -23,6 +23,7 @@ import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.login.entity.BackendLoginCredential;
 import dev.toriimcp.upstream.control.IdentityProviderLogin;
 import dev.toriimcp.upstream.control.IdentityProviders;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
@@ -66,6 +67,7 @@ import java.util.logging.Logger;
  * clients with a loopback or private-use redirect URI are asked every time (RFC 8252 §8.6).
  */
 @Path("authorize")
+@RequestScoped
 public class AuthorizationResource {
 
   private static final Logger LOG = Logger.getLogger(AuthorizationResource.class.getName());

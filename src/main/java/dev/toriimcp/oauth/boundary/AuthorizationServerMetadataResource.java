@@ -4,6 +4,7 @@ import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.OAuthUris;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.Response;
  */
 @Path(".well-known")
 @Produces(MediaType.APPLICATION_JSON)
+@RequestScoped
 public class AuthorizationServerMetadataResource {
 
   @Inject GatewayConfiguration configuration;

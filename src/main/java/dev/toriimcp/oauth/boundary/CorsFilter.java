@@ -1,5 +1,6 @@
 package dev.toriimcp.oauth.boundary;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.ext.Provider;
  * allowlist-based handling.
  */
 @Provider
+@ApplicationScoped
 @PreMatching
 public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilter {
 

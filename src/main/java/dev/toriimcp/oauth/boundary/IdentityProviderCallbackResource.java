@@ -10,6 +10,7 @@ import dev.toriimcp.oauth.entity.PendingAuthorization;
 import dev.toriimcp.sealing.control.Sealing;
 import dev.toriimcp.upstream.control.IdentityProviderLogin;
 import dev.toriimcp.upstream.control.IdentityProviderLogin.FailedException;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
@@ -42,6 +43,7 @@ import java.util.logging.Logger;
  * own text goes only to the log, escaped.
  */
 @Path("oauth/callback")
+@RequestScoped
 public class IdentityProviderCallbackResource {
 
   private static final Logger LOG =

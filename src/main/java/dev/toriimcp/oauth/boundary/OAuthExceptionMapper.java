@@ -2,6 +2,7 @@ package dev.toriimcp.oauth.boundary;
 
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.Json;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.ext.Provider;
 
 /** Renders OAuth errors as RFC 6749 §5.2 JSON, never cached. */
 @Provider
+@ApplicationScoped
 public class OAuthExceptionMapper implements ExceptionMapper<OAuthException> {
 
   @Override

@@ -3,6 +3,7 @@ package dev.toriimcp.oauth.boundary;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.oauth.control.OAuthUris;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.Response;
  */
 @Path(".well-known/oauth-protected-resource")
 @Produces(MediaType.APPLICATION_JSON)
+@RequestScoped
 public class ProtectedResourceMetadataResource {
 
   @Inject GatewayConfiguration configuration;

@@ -7,6 +7,7 @@ import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.platform.control.ClientAddress;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -41,6 +42,7 @@ import java.util.Set;
  * address may register a burst of clients, then one every few seconds ({@link RateLimits}).
  */
 @Path("register")
+@RequestScoped
 public class RegistrationResource {
 
   static final int MAX_BYTES = 16 * 1024;

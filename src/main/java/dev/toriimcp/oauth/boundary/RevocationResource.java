@@ -7,6 +7,7 @@ import dev.toriimcp.oauth.control.Tokens;
 import dev.toriimcp.oauth.entity.OAuthError;
 import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -22,6 +23,7 @@ import jakarta.ws.rs.core.Response;
  * revokes its whole grant. Unknown tokens get 200 as well (§2.2).
  */
 @Path("revoke")
+@RequestScoped
 public class RevocationResource {
 
   @Inject GatewayConfiguration configuration;

@@ -13,6 +13,7 @@ import dev.toriimcp.oauth.entity.OAuthException;
 import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
 import dev.toriimcp.platform.control.ClientAddress;
+import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.json.Json;
@@ -41,6 +42,7 @@ import java.util.List;
  */
 @Path("token")
 @Produces(MediaType.APPLICATION_JSON)
+@RequestScoped
 public class TokenResource {
 
   @Inject GatewayConfiguration configuration;

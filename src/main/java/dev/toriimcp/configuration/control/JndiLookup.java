@@ -9,16 +9,16 @@ import javax.naming.NamingException;
  * {@code java:} name, also in the component environment ({@code java:comp/env/NAME}), where a
  * {@code web.xml} {@code <env-entry>} or an administrator's resource reference puts it.
  */
-final class JndiLookup {
+public final class JndiLookup {
 
   private JndiLookup() {}
 
-  static Optional<String> string(String name) {
+  public static Optional<String> string(String name) {
     Optional<Object> found = object(name);
     return found.map(Object::toString);
   }
 
-  static Optional<Object> object(String name) {
+  public static Optional<Object> object(String name) {
     Optional<Object> found = tryLookup(name);
     if (found.isEmpty() && !name.startsWith("java:")) {
       found = tryLookup("java:comp/env/" + name);

@@ -1,12 +1,12 @@
 package dev.toriimcp.platform.control;
 
+import dev.toriimcp.configuration.control.JndiLookup;
 import dev.toriimcp.configuration.entity.StorageSettings;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
-import jakarta.persistence.Persistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +16,9 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import javax.naming.InitialContext;
-import javax.naming.NamingException;
 import javax.sql.DataSource;
 import org.apache.derby.jdbc.EmbeddedDataSource;
+import org.eclipse.persistence.jpa.PersistenceProvider;
 
 /**
  * The gateway's database: resolves the DataSource (embedded Derby by default, or a server-managed
@@ -27,7 +26,9 @@ import org.apache.derby.jdbc.EmbeddedDataSource;
  * same DataSource. Work runs in resource-local transactions through {@link #inTransaction}.
  *
  * <p>The persistence unit is application-managed so that the DataSource can be chosen at runtime
- * from {@code mcp-proxy.yaml}, identically on every server (ADR 0002).
+ * from {@code mcp-proxy.yaml}, identically on every server (ADR 0002). The provider is the
+ * EclipseLink in the WAR, instantiated directly, so no server's provider resolver picks another
+ * one (ADR 0027).
  */
 @ApplicationScoped
 public class Storage {
@@ -57,12 +58,19 @@ public class Storage {
     }
     checkConnection();
     Migrations.apply(dataSource);
-    entityManagerFactory = Persistence.createEntityManagerFactory(PERSISTENCE_UNIT, Map.of(
-        "eclipselink.persistencexml", PERSISTENCE_XML,
-        "jakarta.persistence.nonJtaDataSource", dataSource,
-        "eclipselink.classloader", Storage.class.getClassLoader()));
+    entityManagerFactory = new PersistenceProvider().createEntityManagerFactory(PERSISTENCE_UNIT,
+        Map.of(
+            "eclipselink.persistencexml", PERSISTENCE_XML,
+            "jakarta.persistence.nonJtaDataSource", dataSource,
+            "eclipselink.classloader", Storage.class.getClassLoader()));
+    if (entityManagerFactory == null) {
+      throw new StorageException("EclipseLink found no persistence unit " + PERSISTENCE_UNIT
+          + " in " + PERSISTENCE_XML, null);
+    }
     // Fail now, at deployment, rather than on the first request.
     entityManagerFactory.createEntityManager().close();
+    LOG.info(() -> "torii-mcp JPA provider: EclipseLink " + org.eclipse.persistence.Version.getVersion()
+        + " (" + org.eclipse.persistence.Version.getBuildDate() + ")");
   }
 
   /** A human-readable description of where data lives, for logs and /health. */
@@ -131,17 +139,15 @@ public class Storage {
   }
 
   private static DataSource lookup(String name) {
-    try {
-      Object found = new InitialContext().lookup(name);
-      if (found instanceof DataSource source) {
-        return source;
-      }
-      throw new StorageException("JNDI name " + name + " (storage.datasource) is bound to a "
-          + found.getClass().getName() + ", not a javax.sql.DataSource", null);
-    } catch (NamingException e) {
-      throw new StorageException("no DataSource is bound to the JNDI name " + name
-          + " (storage.datasource); define the pool and its JNDI resource in the server", e);
+    Object found = JndiLookup.object(name).orElseThrow(() -> new StorageException(
+        "no DataSource is bound to the JNDI name " + name + " (storage.datasource; also tried"
+            + " java:comp/env/" + name + "); define the pool and its JNDI resource in the server",
+        null));
+    if (found instanceof DataSource source) {
+      return source;
     }
+    throw new StorageException("JNDI name " + name + " (storage.datasource) is bound to a "
+        + found.getClass().getName() + ", not a javax.sql.DataSource", null);
   }
 
   private void checkConnection() {

@@ -39,7 +39,7 @@ public final class AppServerChecks implements AutoCloseable {
   public static final String SEALING_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
   /** The start-up problem a sealing key that is not 32 base64 bytes must be named by. */
   public static final String BAD_SEALING_KEY_PROBLEM =
-      "sealing.keys[0].secret: must be 32 random bytes, base64-encoded";
+      "key 'sealing.keys[0].secret': must be 32 random bytes, base64-encoded";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SCRIPT_DIR = Path.of("src/test/node");

@@ -1,6 +1,7 @@
 package dev.toriimcp.platform.boundary;
 
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.platform.control.GatewayStartup;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
@@ -11,7 +12,6 @@ import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.SessionTrackingMode;
 import jakarta.servlet.annotation.WebListener;
 import java.util.EnumSet;
-import java.util.logging.Logger;
 
 /**
  * Hardens what browsers keep of the gateway, from {@code public_url} rather than from the request
@@ -29,8 +29,9 @@ import java.util.logging.Logger;
  * filter added programmatically), so the WAR behaves the same on WildFly and TomEE. Payara 6
  * copies every setting but the {@code SameSite} attribute to its session cookie; it takes that
  * one from {@code WEB-INF/payara-web.xml} ({@code cookieSameSite}), a descriptor the other
- * servers ignore. It relies on the gateway's start-up ({@code @Initialized(ApplicationScoped.class)})
- * having run first, which CDI containers do before the application's own listeners.
+ * servers ignore. It needs the gateway started, which most CDI containers do
+ * ({@code @Initialized(ApplicationScoped.class)}) before the application's own listeners; TomEE
+ * does it after them, so this listener starts it ({@link GatewayStartup#startOnce}).
  */
 @WebListener
 public class BrowserHardening implements ServletContextListener {
@@ -38,8 +39,8 @@ public class BrowserHardening implements ServletContextListener {
   static final String COOKIE = "torii-session";
   static final String SECURE_COOKIE = "__Host-torii-session";
   static final String HSTS = "max-age=31536000";
-  private static final Logger LOG = Logger.getLogger(BrowserHardening.class.getName());
 
+  @Inject GatewayStartup startup;
   @Inject Instance<GatewayConfiguration> configuration;
 
   @Override
@@ -60,14 +61,8 @@ public class BrowserHardening implements ServletContextListener {
   }
 
   private boolean https() {
-    try {
-      return "https".equalsIgnoreCase(configuration.get().publicUrl().getScheme());
-    } catch (RuntimeException notStarted) {
-      // The start-up failed (and the deployment with it), or this server started the
-      // application's listeners first: the cookie is then only as secure as the request.
-      LOG.warning("torii-mcp: the configuration is not loaded yet; the session cookie is marked"
-          + " Secure only on https requests and no HSTS is sent");
-      return false;
-    }
+    // Throws the start-up's failure, which stops the deployment.
+    startup.startOnce();
+    return "https".equalsIgnoreCase(configuration.get().publicUrl().getScheme());
   }
 }

@@ -25,8 +25,10 @@ import java.util.EnumSet;
  * navigation from elsewhere, and the login and consent forms post to the gateway itself, so the
  * flow never needs the cookie on a cross-site subrequest and still works on the first visit.
  *
- * <p>Portable Servlet 6 API only ({@link SessionCookieConfig} set while the context starts, the
- * filter added programmatically), so the WAR behaves the same on WildFly and TomEE. Payara 6
+ * <p>Portable Servlet API only ({@link SessionCookieConfig} set while the context starts, the
+ * filters added programmatically), so the WAR behaves the same on WildFly and TomEE; on a
+ * Servlet 5 container, which has no cookie attributes, {@link SameSiteSessionCookieFilter} adds
+ * {@code SameSite} instead (ADR 0029). Payara 6
  * copies every setting but the {@code SameSite} attribute to its session cookie; it takes that
  * one from {@code WEB-INF/payara-web.xml} ({@code cookieSameSite}), a descriptor the other
  * servers ignore. It needs the gateway started, which most CDI containers do
@@ -39,6 +41,7 @@ public class BrowserHardening implements ServletContextListener {
   static final String COOKIE = "torii-session";
   static final String SECURE_COOKIE = "__Host-torii-session";
   static final String HSTS = "max-age=31536000";
+  static final String SAME_SITE = "Lax";
 
   @Inject GatewayStartup startup;
   @Inject Instance<GatewayConfiguration> configuration;
@@ -52,11 +55,28 @@ public class BrowserHardening implements ServletContextListener {
     cookie.setPath("/");
     cookie.setHttpOnly(true);
     cookie.setSecure(https);
-    cookie.setAttribute("SameSite", "Lax");
+    if (cookieAttributesSupported()) {
+      cookie.setAttribute("SameSite", SAME_SITE);
+    } else {
+      // Servlet 5 (Jakarta EE 9.1, e.g. TomEE 9): no cookie attributes in the API (ADR 0029).
+      context.addFilter("torii-same-site-session-cookie",
+              new SameSiteSessionCookieFilter(cookie.getName(), SAME_SITE))
+          .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+    }
     context.setSessionTrackingModes(EnumSet.of(SessionTrackingMode.COOKIE));
     if (https) {
       context.addFilter("torii-strict-transport-security", new StrictTransportSecurityFilter(HSTS))
           .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+    }
+  }
+
+  /** Whether this container's session cookie takes attributes such as SameSite (Servlet 6). */
+  static boolean cookieAttributesSupported() {
+    try {
+      SessionCookieConfig.class.getMethod("setAttribute", String.class, String.class);
+      return true;
+    } catch (NoSuchMethodException servlet5) {
+      return false;
     }
   }
 

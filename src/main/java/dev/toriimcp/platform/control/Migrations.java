@@ -3,6 +3,7 @@ package dev.toriimcp.platform.control;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
@@ -24,7 +25,35 @@ public final class Migrations {
 
   private Migrations() {}
 
+  /**
+   * Applies the changelogs on a thread of their own: Liquibase keeps its scope manager in an
+   * inheritable thread-local it never removes (liquibase/liquibase#6891), which would otherwise
+   * stay on the server's deployment thread and every thread it starts, pinning the WAR's class
+   * loader after undeploy. The thread ends with the migration, and the thread-local with it.
+   */
   public static void apply(DataSource dataSource) {
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    Thread migration = new Thread(() -> {
+      try {
+        applyHere(dataSource);
+      } catch (RuntimeException e) {
+        failure.set(e);
+      }
+    }, "torii-migrations");
+    migration.setContextClassLoader(Migrations.class.getClassLoader());
+    migration.start();
+    try {
+      migration.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while applying the database migrations", e);
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+  }
+
+  private static void applyHere(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
       apply(connection);
       // Liquibase turns auto-commit off and may leave its last lock query's transaction open;

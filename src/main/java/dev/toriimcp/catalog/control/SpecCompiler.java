@@ -141,7 +141,7 @@ public final class SpecCompiler {
     }
     unused.forEach(key -> warnings.add("tools override '" + key + "' matches no operation"));
     return new ToolCatalog(backend, spec.version(), tools, skipped, warnings,
-        origins.documentOrigins());
+        origins.documentOrigins(), trim(text(document.path("info"), "title"), 200));
   }
 
   private CompiledTool tool(SchemaTranslator schemas, ToolNaming naming, String method,

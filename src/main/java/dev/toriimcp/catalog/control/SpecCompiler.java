@@ -178,7 +178,7 @@ public final class SpecCompiler {
     description = trim(description, settings.maxDescriptionLength());
     ToolAnnotations annotations = ToolAnnotations.forMethod(method);
     OperationBinding binding = new OperationBinding(method, path, servers, parameters,
-        bodyBinding, accept(operation));
+        bodyBinding, accept(operation), tags(operation));
     return new CompiledTool(name, title, description, inputSchema, null, annotations, binding,
         definition(name, title, description, inputSchema, null, annotations));
   }

@@ -141,7 +141,7 @@ public final class SpecCompiler {
     }
     unused.forEach(key -> warnings.add("tools override '" + key + "' matches no operation"));
     return new ToolCatalog(backend, spec.version(), tools, skipped, warnings,
-        origins.documentOrigins());
+        origins.documentOrigins(), trim(text(document.path("info"), "title"), 200));
   }
 
   private CompiledTool tool(SchemaTranslator schemas, ToolNaming naming, String method,
@@ -178,7 +178,7 @@ public final class SpecCompiler {
     description = trim(description, settings.maxDescriptionLength());
     ToolAnnotations annotations = ToolAnnotations.forMethod(method);
     OperationBinding binding = new OperationBinding(method, path, servers, parameters,
-        bodyBinding, accept(operation));
+        bodyBinding, accept(operation), tags(operation));
     return new CompiledTool(name, title, description, inputSchema, null, annotations, binding,
         definition(name, title, description, inputSchema, null, annotations));
   }

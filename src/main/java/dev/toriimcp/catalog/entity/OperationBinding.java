@@ -12,6 +12,8 @@ import java.util.List;
  * @param parameters path, query, header and cookie parameters
  * @param body the request body, or {@code null}
  * @param accept media types of the operation's responses, successful ones first
+ * @param tags the operation's OpenAPI {@code tags}, in spec order: not sent anywhere, only
+ *     searched (ADR 0030)
  */
 public record OperationBinding(
     String method,
@@ -19,12 +21,20 @@ public record OperationBinding(
     List<String> servers,
     List<ParameterBinding> parameters,
     BodyBinding body,
-    List<String> accept) {
+    List<String> accept,
+    List<String> tags) {
 
   public OperationBinding {
     servers = List.copyOf(servers);
     parameters = List.copyOf(parameters);
     accept = List.copyOf(accept);
+    tags = List.copyOf(tags);
+  }
+
+  /** A binding of an operation without tags. */
+  public OperationBinding(String method, String pathTemplate, List<String> servers,
+      List<ParameterBinding> parameters, BodyBinding body, List<String> accept) {
+    this(method, pathTemplate, servers, parameters, body, accept, List.of());
   }
 
   /** {@code "GET /pets/{petId}"}: how policies and reports name the operation. */

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param tools the tools, in spec order
  * @param skipped operations that are not tools, with the reason
  * @param warnings parser messages that did not prevent loading
+ * @param title the document's {@code info.title}, or {@code null}: what people are shown
  * @param serverOrigins the origins of the document's top-level {@code servers} (resolved against
  *     the spec's location; the spec's own origin when it declares none): without {@code
  *     base_url}, the only origins a call and the user's credential may go to (ADR 0016)
@@ -24,13 +25,21 @@ public record ToolCatalog(
     List<SkippedOperation> skipped,
     List<String> warnings,
     List<Origin> serverOrigins,
-    Map<String, CompiledTool> byName) {
+    Map<String, CompiledTool> byName,
+    String title) {
 
   public ToolCatalog(
       String backend, String specVersion, List<CompiledTool> tools,
       List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins) {
+    this(backend, specVersion, tools, skipped, warnings, serverOrigins, null);
+  }
+
+  public ToolCatalog(
+      String backend, String specVersion, List<CompiledTool> tools,
+      List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins,
+      String title) {
     this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
-        List.copyOf(serverOrigins), index(tools));
+        List.copyOf(serverOrigins), index(tools), title);
   }
 
   public Optional<CompiledTool> tool(String name) {

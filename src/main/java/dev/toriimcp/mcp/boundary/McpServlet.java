@@ -48,7 +48,7 @@ import java.util.logging.Logger;
  * requests that carry their version and capabilities themselves (MCP 2026-07-28), chosen per
  * request on the same URL. A store that fails while a
  * token or session is checked gives 503. GET is 405: the gateway offers no server-to-client
- * stream.
+ * stream; but a browser's GET that accepts HTML gets the backend's page ({@link BackendPage}).
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
  * {@code text/event-stream} when the client accepts only a stream (ADR 0009); a tool call's log
@@ -72,6 +72,7 @@ public class McpServlet extends HttpServlet {
   @Inject transient Sessions sessions;
   @Inject transient InFlightCalls inFlight;
 
+  private final transient BackendPage page = new BackendPage();
   private transient HandshakeEra handshake;
   private transient StatelessEra stateless;
 
@@ -104,6 +105,15 @@ public class McpServlet extends HttpServlet {
       response.setHeader("Access-Control-Expose-Headers",
           "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version");
       response.setHeader("Vary", "Origin");
+    }
+    if (BackendPage.wanted(request)) {
+      String backend = backendName(request);
+      BackendDefinition definition = backend == null ? null
+          : configuration.backend(backend).orElse(null);
+      page.serve(request, response, backend == null ? "" : safe(backend),
+          definition == null ? null : catalogs.backend(backend).orElse(null),
+          definition == null ? configuration.publicUrl() : configuration.mcpUrl(definition));
+      return;
     }
     switch (request.getMethod()) {
       case "POST" -> post(request, response);
@@ -254,10 +264,15 @@ public class McpServlet extends HttpServlet {
   record Gate(BackendDefinition definition, BackendCatalog.Ready catalog, AccessGrant grant) {}
 
   /** The backend and the caller's grant, or null after answering the refusal. */
-  private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  /** The backend named by the path, {@code /mcp/<backend>}, or null when the path names none. */
+  private static String backendName(HttpServletRequest request) {
     String path = request.getPathInfo();
-    String backend = path == null || path.length() < 2 || path.indexOf('/', 1) >= 0 ? null
+    return path == null || path.length() < 2 || path.indexOf('/', 1) >= 0 ? null
         : path.substring(1);
+  }
+
+  private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String backend = backendName(request);
     BackendCatalog catalog = backend == null ? null : catalogs.backend(backend).orElse(null);
     if (catalog == null) {
       json(response, 404, McpDispatcher.errorBody(null, -32000,

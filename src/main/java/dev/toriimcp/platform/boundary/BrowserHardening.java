@@ -1,6 +1,7 @@
 package dev.toriimcp.platform.boundary;
 
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.platform.control.GatewayStartup;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.servlet.DispatcherType;
@@ -11,7 +12,6 @@ import jakarta.servlet.SessionCookieConfig;
 import jakarta.servlet.SessionTrackingMode;
 import jakarta.servlet.annotation.WebListener;
 import java.util.EnumSet;
-import java.util.logging.Logger;
 
 /**
  * Hardens what browsers keep of the gateway, from {@code public_url} rather than from the request
@@ -25,12 +25,15 @@ import java.util.logging.Logger;
  * navigation from elsewhere, and the login and consent forms post to the gateway itself, so the
  * flow never needs the cookie on a cross-site subrequest and still works on the first visit.
  *
- * <p>Portable Servlet 6 API only ({@link SessionCookieConfig} set while the context starts, the
- * filter added programmatically), so the WAR behaves the same on WildFly and TomEE. Payara 6
+ * <p>Portable Servlet API only ({@link SessionCookieConfig} set while the context starts, the
+ * filters added programmatically), so the WAR behaves the same on WildFly and TomEE; on a
+ * Servlet 5 container, which has no cookie attributes, {@link SameSiteSessionCookieFilter} adds
+ * {@code SameSite} instead (ADR 0029). Payara 6
  * copies every setting but the {@code SameSite} attribute to its session cookie; it takes that
  * one from {@code WEB-INF/payara-web.xml} ({@code cookieSameSite}), a descriptor the other
- * servers ignore. It relies on the gateway's start-up ({@code @Initialized(ApplicationScoped.class)})
- * having run first, which CDI containers do before the application's own listeners.
+ * servers ignore. It needs the gateway started, which most CDI containers do
+ * ({@code @Initialized(ApplicationScoped.class)}) before the application's own listeners; TomEE
+ * does it after them, so this listener starts it ({@link GatewayStartup#startOnce}).
  */
 @WebListener
 public class BrowserHardening implements ServletContextListener {
@@ -38,8 +41,9 @@ public class BrowserHardening implements ServletContextListener {
   static final String COOKIE = "torii-session";
   static final String SECURE_COOKIE = "__Host-torii-session";
   static final String HSTS = "max-age=31536000";
-  private static final Logger LOG = Logger.getLogger(BrowserHardening.class.getName());
+  static final String SAME_SITE = "Lax";
 
+  @Inject GatewayStartup startup;
   @Inject Instance<GatewayConfiguration> configuration;
 
   @Override
@@ -51,7 +55,14 @@ public class BrowserHardening implements ServletContextListener {
     cookie.setPath("/");
     cookie.setHttpOnly(true);
     cookie.setSecure(https);
-    cookie.setAttribute("SameSite", "Lax");
+    if (cookieAttributesSupported()) {
+      cookie.setAttribute("SameSite", SAME_SITE);
+    } else {
+      // Servlet 5 (Jakarta EE 9.1, e.g. TomEE 9): no cookie attributes in the API (ADR 0029).
+      context.addFilter("torii-same-site-session-cookie",
+              new SameSiteSessionCookieFilter(cookie.getName(), SAME_SITE))
+          .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+    }
     context.setSessionTrackingModes(EnumSet.of(SessionTrackingMode.COOKIE));
     if (https) {
       context.addFilter("torii-strict-transport-security", new StrictTransportSecurityFilter(HSTS))
@@ -59,15 +70,19 @@ public class BrowserHardening implements ServletContextListener {
     }
   }
 
-  private boolean https() {
+  /** Whether this container's session cookie takes attributes such as SameSite (Servlet 6). */
+  static boolean cookieAttributesSupported() {
     try {
-      return "https".equalsIgnoreCase(configuration.get().publicUrl().getScheme());
-    } catch (RuntimeException notStarted) {
-      // The start-up failed (and the deployment with it), or this server started the
-      // application's listeners first: the cookie is then only as secure as the request.
-      LOG.warning("torii-mcp: the configuration is not loaded yet; the session cookie is marked"
-          + " Secure only on https requests and no HSTS is sent");
+      SessionCookieConfig.class.getMethod("setAttribute", String.class, String.class);
+      return true;
+    } catch (NoSuchMethodException servlet5) {
       return false;
     }
+  }
+
+  private boolean https() {
+    // Throws the start-up's failure, which stops the deployment.
+    startup.startOnce();
+    return "https".equalsIgnoreCase(configuration.get().publicUrl().getScheme());
   }
 }

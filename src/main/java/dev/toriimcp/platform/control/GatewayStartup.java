@@ -56,6 +56,18 @@ public class GatewayStartup {
   private volatile String version;
 
   void onDeployment(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+    startOnce();
+  }
+
+  /**
+   * Starts the gateway unless that already happened; a failure is thrown again. The
+   * application-scope event normally does this, but a server may start the application's own
+   * listeners before sending it (TomEE does), and those that need the configuration call this.
+   */
+  public synchronized void startOnce() {
+    if (phase == Phase.READY) {
+      return;
+    }
     if (failure != null) {
       // Some servers retry a failed web-module start; the reason was logged the first time.
       throw failure;

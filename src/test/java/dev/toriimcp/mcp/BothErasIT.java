@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.LoginBrokerUpstream;
 import dev.toriimcp.testing.NetworkntSchemaValidator;
 import dev.toriimcp.testing.OAuthFlows;
 import dev.toriimcp.testing.PetstoreConfig;
@@ -14,15 +13,12 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,32 +39,13 @@ class BothErasIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SCRIPT_DIR = Path.of("src/test/node");
   private static final String LEGACY = "2024-11-05|2025-03-26|2025-06-18|2025-11-25";
-  private static final List<String> received = new CopyOnWriteArrayList<>();
-  private static HttpServer upstream;
+  private static LoginBrokerUpstream upstream;
   private static GatewayProcess gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.createContext("/login", exchange -> {
-      JsonNode login = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      boolean ok = "secret".equals(login.path("password").asText());
-      Exchanges.json(exchange, ok ? 200 : 401, (ok ? "{\"access_token\": \"upstream-"
-          + login.path("username").asText() + "-token\"}" : "{\"error\": \"no\"}")
-          .getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.createContext("/api/v3", exchange -> {
-      String path = exchange.getRequestURI().getRawPath();
-      received.add(exchange.getRequestMethod() + " " + path + "\nAuthorization: "
-          + exchange.getRequestHeaders().getFirst("Authorization") + "\nMcp-Session-Id: "
-          + exchange.getRequestHeaders().getFirst("Mcp-Session-Id"));
-      String id = path.replaceAll(".*/", "");
-      Exchanges.json(exchange, 200, ("{\"id\": " + (id.matches("\\d+") ? id : "0")
-          + ", \"name\": \"Rex\", \"photoUrls\": []}").getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
-    upstream.start();
-    String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
+    upstream = LoginBrokerUpstream.start();
+    String base = upstream.base();
     // Five tools a page: 19 tools take four pages, in either era.
     Path config = PetstoreConfig.write("both-eras", "{page_size: 5}",
         new PetstoreConfig.Backend("petstore", base + "/api/v3", base + "/login"));
@@ -79,7 +56,7 @@ class BothErasIT {
   @AfterAll
   static void stop() {
     gateway.close();
-    upstream.stop(0);
+    upstream.close();
   }
 
   @Test
@@ -197,7 +174,7 @@ class BothErasIT {
   /** The upstream got exactly one call for the pet, with the user's upstream credential. */
   private static void assertUpstreamCalledAs(String user, int petId, String mcpToken) {
     assertThat(mcpToken).isNotBlank();
-    assertThat(received).filteredOn(r -> r.startsWith("GET /api/v3/pet/" + petId + "\n"))
+    assertThat(upstream.received()).filteredOn(r -> r.startsWith("GET /api/v3/pet/" + petId + "\n"))
         .singleElement().satisfies(r -> assertThat(r)
             .contains("Authorization: Bearer upstream-" + user + "-token")
             .contains("Mcp-Session-Id: null").doesNotContain(mcpToken));

@@ -47,6 +47,7 @@ class PayaraServerIT {
   private static PostgresServer postgres;
   private static int portBase;
   private static URI base;
+  private static int lastExit;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -112,13 +113,7 @@ class PayaraServerIT {
   void theGatewayServesBothErasAsTheUserWithItsDataInPostgreSql() throws Exception {
     checks.assertGatewayWorks(base, base.resolve("/health/ready"));
 
-    try (var connection = postgres.connect();
-        var rows = connection.createStatement().executeQuery(
-            "SELECT COUNT(*) FROM upstream_credential")) {
-      rows.next();
-      assertThat(rows.getInt(1)).as("sealed credentials of alice and bob, in PostgreSQL")
-          .isEqualTo(2);
-    }
+    AppServerChecks.assertSealedCredentialsIn(postgres, 2); // alice and bob
   }
 
   @Test
@@ -154,22 +149,20 @@ class PayaraServerIT {
   }
 
   private static List<String> asadmin(String... arguments) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ASADMIN.toString()));
-    command.addAll(List.of(arguments));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(300, TimeUnit.SECONDS)).as("asadmin %s", arguments[0]).isTrue();
-    assertThat(process.exitValue()).as("asadmin %s:%n%s", String.join(" ", arguments), output)
-        .isZero();
-    return output.lines().toList();
+    List<String> output = asadminMayFail(arguments);
+    assertThat(lastExit).as("asadmin %s:%n%s", String.join(" ", arguments),
+        String.join("\n", output)).isZero();
+    return output;
   }
 
+  /** Runs asadmin and returns its output; its exit code is left in {@link #lastExit}. */
   private static List<String> asadminMayFail(String... arguments) throws Exception {
     List<String> command = new ArrayList<>(List.of(ASADMIN.toString()));
     command.addAll(List.of(arguments));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.waitFor(300, TimeUnit.SECONDS)).as("asadmin %s", arguments[0]).isTrue();
+    lastExit = process.exitValue();
     return output.lines().toList();
   }
 

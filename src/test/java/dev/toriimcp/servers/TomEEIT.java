@@ -113,13 +113,7 @@ class TomEEIT {
         + " ms, gateway ready in " + Duration.between(started, Instant.now()).toMillis() + " ms");
 
     checks.assertGatewayWorks(base, base.resolve("/health/ready"));
-    try (var connection = postgres.connect();
-        var rows = connection.createStatement().executeQuery(
-            "SELECT COUNT(*) FROM upstream_credential")) {
-      rows.next();
-      assertThat(rows.getInt(1)).as("sealed credentials of alice and bob, in PostgreSQL")
-          .isEqualTo(2);
-    }
+    AppServerChecks.assertSealedCredentialsIn(postgres, 2); // alice and bob
 
     // Servlet 5 has no SameSite in its API; the WAR's fallback must still set it (ADR 0029).
     assertThat(sessionCookie(base)).startsWith("torii-session=").containsIgnoringCase("; HttpOnly")

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,11 +12,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,28 +43,10 @@ public final class AppServerChecks implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private final HttpServer upstream;
-  private final List<String> received = new CopyOnWriteArrayList<>();
+  private final LoginBrokerUpstream upstream;
 
   private AppServerChecks() throws IOException {
-    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.createContext("/login", exchange -> {
-      JsonNode login = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      boolean ok = "secret".equals(login.path("password").asText());
-      Exchanges.json(exchange, ok ? 200 : 401, (ok ? "{\"access_token\": \"upstream-"
-          + login.path("username").asText() + "-token\"}" : "{\"error\": \"no\"}")
-          .getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.createContext("/api/v3", exchange -> {
-      String path = exchange.getRequestURI().getRawPath();
-      received.add(exchange.getRequestMethod() + " " + path + "\nAuthorization: "
-          + exchange.getRequestHeaders().getFirst("Authorization"));
-      String id = path.replaceAll(".*/", "");
-      Exchanges.json(exchange, 200, ("{\"id\": " + (id.matches("\\d+") ? id : "0")
-          + ", \"name\": \"Rex\", \"photoUrls\": []}").getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.setExecutor(Executors.newFixedThreadPool(4));
-    upstream.start();
+    upstream = LoginBrokerUpstream.start();
   }
 
   /** Starts the login-broker upstream. */
@@ -77,7 +56,7 @@ public final class AppServerChecks implements AutoCloseable {
 
   /** The upstream's base URL, {@code http://127.0.0.1:PORT}. */
   public String upstreamBase() {
-    return "http://127.0.0.1:" + upstream.getAddress().getPort();
+    return upstream.base();
   }
 
   /**
@@ -194,9 +173,9 @@ public final class AppServerChecks implements AutoCloseable {
 
   /** The upstream got exactly one call for the pet, with that user's upstream credential. */
   private void assertUpstreamCalledAs(String user, int petId) {
-    assertThat(received).filteredOn(r -> r.startsWith("GET /api/v3/pet/" + petId + "\n"))
+    assertThat(upstream.received()).filteredOn(r -> r.startsWith("GET /api/v3/pet/" + petId + "\n"))
         .singleElement().satisfies(r ->
-            assertThat(r).endsWith("\nAuthorization: Bearer upstream-" + user + "-token"));
+            assertThat(r).contains("\nAuthorization: Bearer upstream-" + user + "-token\n"));
   }
 
   private static boolean gatewayCheckIsUp(JsonNode health) {
@@ -213,8 +192,23 @@ public final class AppServerChecks implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The gateway's data is in {@code postgres}: it holds exactly {@code expected} sealed upstream
+   * credentials (one per user who signed in).
+   */
+  public static void assertSealedCredentialsIn(PostgresServer postgres, int expected)
+      throws SQLException {
+    try (Connection connection = postgres.connect();
+        ResultSet rows = connection.createStatement().executeQuery(
+            "SELECT COUNT(*) FROM upstream_credential")) {
+      rows.next();
+      assertThat(rows.getInt(1)).as("sealed upstream credentials in PostgreSQL")
+          .isEqualTo(expected);
+    }
+  }
+
   @Override
   public void close() {
-    upstream.stop(0);
+    upstream.close();
   }
 }

@@ -95,9 +95,11 @@ final class BackendPage {
   /** A browser asking for a page: GET, HTML accepted, and not an MCP client's event stream. */
   static boolean wanted(HttpServletRequest request) {
     String accept = request.getHeader("Accept");
-    return "GET".equals(request.getMethod()) && accept != null
-        && accept.toLowerCase(Locale.ROOT).contains("text/html")
-        && !accept.toLowerCase(Locale.ROOT).contains("text/event-stream");
+    if (!"GET".equals(request.getMethod()) || accept == null) {
+      return false;
+    }
+    String lower = accept.toLowerCase(Locale.ROOT);
+    return lower.contains("text/html") && !lower.contains("text/event-stream");
   }
 
   /** Answers the page for {@code backend} (null when there is no such backend). */
@@ -251,11 +253,8 @@ final class BackendPage {
       throws IOException {
     response.setStatus(status);
     response.setContentType("text/html;charset=utf-8");
+    Html.HEADERS.forEach(response::setHeader);
     response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    response.setHeader("X-Frame-Options", "DENY");
-    response.setHeader("Referrer-Policy", "no-referrer");
-    response.setHeader("X-Content-Type-Options", "nosniff");
-    response.setHeader("Cache-Control", "no-store");
     response.setHeader("Vary", "Accept");
     response.setContentLength(html.length);
     response.getOutputStream().write(html);

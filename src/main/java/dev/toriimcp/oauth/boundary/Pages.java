@@ -46,13 +46,9 @@ final class Pages {
   }
 
   static Response.ResponseBuilder secure(Response.ResponseBuilder response) {
-    return response
-        .header("X-Frame-Options", "DENY")
-        .header("Content-Security-Policy",
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
-        .header("Referrer-Policy", "no-referrer")
-        .header("X-Content-Type-Options", "nosniff")
-        .header("Cache-Control", "no-store");
+    Html.HEADERS.forEach(response::header);
+    return response.header("Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'");
   }
 
   static String escape(String text) {

@@ -1,6 +1,7 @@
 package dev.toriimcp.configuration.control;
 
 import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.Exposure;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.ToolOverride;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
@@ -20,10 +21,15 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class BackendsSectionReader {
 
-  static final List<String> BACKEND_KEYS =
-      List.of("name", "spec_url", "base_url", "policy", "auth", "tools");
+  static final List<String> BACKEND_KEYS = keys();
 
   private BackendsSectionReader() {}
+
+  private static List<String> keys() {
+    List<String> keys = new ArrayList<>(List.of("name", "spec_url", "base_url", "policy", "auth", "tools"));
+    keys.addAll(ExposureReader.KEYS);
+    return List.copyOf(keys);
+  }
 
   static List<BackendDefinition> backends(Path file, Node node, Node root, YamlNodes yaml) {
     if (node == null) {
@@ -86,10 +92,11 @@ final class BackendsSectionReader {
     Policy policy = ToolsAndPolicyReader.policy(entries.get("policy"), label, position + ".policy", yaml);
     UpstreamAuth auth = UpstreamAuthReader.auth(entries.get("auth"), label, position + ".auth", yaml);
     Map<String, ToolOverride> tools = ToolsAndPolicyReader.tools(entries.get("tools"), label, position + ".tools", yaml);
-    if (name == null || spec == null || policy == null || tools == null) {
+    Exposure exposure = ExposureReader.exposure(entries, label, position, yaml);
+    if (name == null || spec == null || policy == null || tools == null || exposure == null) {
       return Optional.empty();
     }
-    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth, tools));
+    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth, tools, exposure));
   }
 
   /** The raw {@code name} of a backend entry, used only to label problems found around it. */

@@ -161,10 +161,15 @@ final class YamlNodes {
    * {@code fallback} when absent; {@code null} (with a problem) when invalid.
    */
   Integer wholeNumber(Node node, String key, int fallback, int minimum) {
+    return wholeNumber(node, null, key, fallback, minimum);
+  }
+
+  /** {@link #wholeNumber(Node, String, int, int)} inside a backend, whose name labels problems. */
+  Integer wholeNumber(Node node, String backend, String key, int fallback, int minimum) {
     if (node == null || isNull(node)) {
       return fallback;
     }
-    Optional<String> text = string(node, null, key);
+    Optional<String> text = string(node, backend, key);
     if (text.isEmpty()) {
       return null;
     }
@@ -176,8 +181,28 @@ final class YamlNodes {
     } catch (NumberFormatException e) {
       // reported below
     }
-    problem(node, null, key, "expected a whole number of at least " + minimum + ", found '"
+    problem(node, backend, key, "expected a whole number of at least " + minimum + ", found '"
         + raw(node) + "'");
+    return null;
+  }
+
+  /**
+   * One of {@code allowed} (case-insensitive, returned lower-case), or {@code fallback} when
+   * absent; {@code null} (with a problem naming the allowed values) when anything else.
+   */
+  String choice(Node node, String backend, String key, String fallback, List<String> allowed) {
+    if (node == null || isNull(node)) {
+      return fallback;
+    }
+    Optional<String> text = string(node, backend, key);
+    if (text.isEmpty()) {
+      return null;
+    }
+    String value = text.get().trim().toLowerCase(java.util.Locale.ROOT);
+    if (allowed.contains(value)) {
+      return value;
+    }
+    problem(node, backend, key, "unknown value '" + raw(node) + "'" + suggestion(value, allowed));
     return null;
   }
 

@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
  * @param policy which operations become tools
  * @param auth how users log in upstream; {@code null} when the backend needs no user credential
  * @param tools per-operation overrides, keyed by operationId or {@code "METHOD /path"}
+ * @param exposure how much of the catalog {@code tools/list} shows, and how descriptions are kept
  */
 public record BackendDefinition(
     String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
-    Map<String, ToolOverride> tools) {
+    Map<String, ToolOverride> tools, Exposure exposure) {
 
   public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
@@ -27,10 +28,18 @@ public record BackendDefinition(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(specLocation, "specLocation");
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(exposure, "exposure");
     tools = Map.copyOf(tools);
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid backend name");
     }
+  }
+
+  /** A backend with the {@link Exposure#DEFAULT default exposure}. */
+  public BackendDefinition(
+      String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
+      Map<String, ToolOverride> tools) {
+    this(name, specLocation, baseUrl, policy, auth, tools, Exposure.DEFAULT);
   }
 
   /** The MCP endpoint path of this backend, relative to the gateway root. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.ConfigurationProblem;
+import dev.toriimcp.configuration.entity.Exposure;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.UpstreamAuth;
 import java.net.URI;
@@ -288,6 +289,58 @@ class ConfigurationReaderTest {
       assertThat(p.backend()).isEqualTo("petstore");
       assertThat(p.key()).isEqualTo("backends[0].baseurl");
       assertThat(p.message()).startsWith("unknown key; did you mean 'base_url'?");
+    });
+  }
+
+  @Test
+  void readsEachBackendsExposureWithDefaultsForAbsentKeys() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: https://mcp.example.com
+        backends:
+          - {name: plain, spec_url: a.yaml}
+          - {name: big, spec_url: b.yaml, exposure: Dynamic, token_budget: 5_000, descriptions: full}
+          - {name: small, spec_url: c.yaml, exposure: all}
+        """);
+
+    assertThat(configuration.backend("plain").orElseThrow().exposure()).isEqualTo(Exposure.DEFAULT);
+    assertThat(Exposure.DEFAULT).isEqualTo(
+        new Exposure(Exposure.Mode.AUTO, 20_000, Exposure.Descriptions.COMPACT));
+    assertThat(configuration.backend("big").orElseThrow().exposure()).isEqualTo(
+        new Exposure(Exposure.Mode.DYNAMIC, 5_000, Exposure.Descriptions.FULL));
+    assertThat(configuration.backend("small").orElseThrow().exposure().mode())
+        .isEqualTo(Exposure.Mode.ALL);
+  }
+
+  @Test
+  void namesTheBackendLineAndAllowedValuesOfABadExposure() {
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends:
+          - name: github
+            spec_url: a.yaml
+            exposure: dynamik
+            token_budget: 10
+            descriptions: [short]
+        """);
+
+    assertThat(problems).hasSize(3);
+    assertThat(problems.get(0)).satisfies(p -> {
+      assertThat(p.line()).isEqualTo(5);
+      assertThat(p.backend()).isEqualTo("github");
+      assertThat(p.key()).isEqualTo("backends[0].exposure");
+      assertThat(p.message()).isEqualTo("unknown value 'dynamik'; did you mean 'dynamic'?"
+          + " (allowed here: auto, all, dynamic)");
+    });
+    assertThat(problems.get(1)).satisfies(p -> {
+      assertThat(p.line()).isEqualTo(6);
+      assertThat(p.backend()).isEqualTo("github");
+      assertThat(p.key()).isEqualTo("backends[0].token_budget");
+      assertThat(p.message()).isEqualTo("expected a whole number of at least 100, found '10'");
+    });
+    assertThat(problems.get(2)).satisfies(p -> {
+      assertThat(p.line()).isEqualTo(7);
+      assertThat(p.key()).isEqualTo("backends[0].descriptions");
+      assertThat(p.message()).isEqualTo("expected a single value, found a list");
     });
   }
 

@@ -114,7 +114,9 @@ class BackendPageIT {
   void aLargeBackendLinksEachToolsSchemaToItsOwnView() throws Exception {
     HttpResponse<String> page = get("/mcp/github", "text/html");
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("href=\"?tool=repos_get\"").doesNotContain("<details>");
+    assertThat(page.body()).contains("href=\"?tool=repos_get\"").doesNotContain("<details>")
+        .as("served dynamically under the default exposure")
+        .contains("<code>search_tools</code>, <code>describe_tool</code> and <code>call_tool</code>");
     assertThat(page.body().length()).as("the page of 771 tools without their schemas")
         .isLessThan(1_000_000);
     HttpResponse<String> tool = get("/mcp/github?tool=repos_get", "text/html");

@@ -10,6 +10,7 @@ import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.SpecLoadException;
 import dev.toriimcp.catalog.entity.ToolCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
+import dev.toriimcp.configuration.entity.Exposure;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -32,8 +33,8 @@ public final class CatalogCompilation {
   public BackendCatalog compile(BackendDefinition backend) {
     try {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
-      return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy(),
-          backend.tools(), backend.baseUrl()));
+      return new BackendCatalog.Ready(served(backend.exposure(), compiler.compile(backend.name(),
+          spec, backend.policy(), backend.tools(), backend.baseUrl())));
     } catch (SpecLoadException e) {
       return new BackendCatalog.Failed(backend.name(), e.getMessage());
     } catch (RuntimeException e) {
@@ -42,13 +43,31 @@ public final class CatalogCompilation {
     }
   }
 
+  /**
+   * The catalog with its search index and its exposure resolved: {@code auto} serves it
+   * dynamically when the full {@code tools/list} would cost more estimated tokens (bytes / 4)
+   * than the budget (ADR 0031).
+   */
+  static ToolCatalog served(Exposure exposure, ToolCatalog catalog) {
+    boolean dynamic = switch (exposure.mode()) {
+      case ALL -> false;
+      case DYNAMIC -> true;
+      case AUTO -> listBytes(catalog.tools()) / 4 > exposure.tokenBudget();
+    };
+    return catalog.served(dynamic, new ToolSearch(catalog.tools()));
+  }
+
+  private static long listBytes(List<CompiledTool> tools) {
+    return toolsList(tools).toString().getBytes(StandardCharsets.UTF_8).length;
+  }
+
   /** The context-budget summary of a compiled or failed backend. */
   public static CatalogSummary summary(BackendCatalog catalog) {
     if (catalog instanceof BackendCatalog.Failed failed) {
       return new CatalogSummary(failed.backend(), 0, 0, 0, List.of(), List.of(), failed.reason());
     }
     ToolCatalog tools = ((BackendCatalog.Ready) catalog).catalog();
-    long bytes = toolsList(tools.tools()).toString().getBytes(StandardCharsets.UTF_8).length;
+    long bytes = listBytes(tools.tools());
     return new CatalogSummary(tools.backend(), tools.tools().size(), bytes, bytes / 4,
         tools.skipped(), tools.warnings(), null);
   }

@@ -2,6 +2,7 @@ package dev.toriimcp.catalog.control;
 
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ParameterBinding;
+import dev.toriimcp.catalog.entity.ToolIndex;
 import dev.toriimcp.catalog.entity.ToolSearchHit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,7 +50,7 @@ import org.apache.lucene.store.ByteBuffersDirectory;
  * <p>Immutable and safe for concurrent searches once constructed ({@link IndexSearcher} and the
  * analyzer are thread-safe). The index lives on the heap and goes with this object.
  */
-public final class ToolSearch {
+public final class ToolSearch implements ToolIndex {
 
   /** The most hits one search returns; a larger limit is clamped to it. */
   public static final int MAX_LIMIT = 50;
@@ -119,6 +120,7 @@ public final class ToolSearch {
    * @return at most {@code limit} hits, empty when no word of the query occurs in the catalog
    * @throws IllegalArgumentException for a blank or over-long query or a limit below 1
    */
+  @Override
   public List<ToolSearchHit> search(String query, int limit) {
     if (query == null || query.isBlank()) {
       throw new IllegalArgumentException("the search query is empty: give a few words");

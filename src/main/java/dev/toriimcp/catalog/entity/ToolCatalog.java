@@ -17,6 +17,9 @@ import java.util.Optional;
  * @param serverOrigins the origins of the document's top-level {@code servers} (resolved against
  *     the spec's location; the spec's own origin when it declares none): without {@code
  *     base_url}, the only origins a call and the user's credential may go to (ADR 0016)
+ * @param dynamic whether {@code tools/list} offers the meta-tools that search, describe and call
+ *     these tools instead of the tools themselves (the backend's exposure, resolved; ADR 0031)
+ * @param index the search over these tools, or {@code null} when none was built
  */
 public record ToolCatalog(
     String backend,
@@ -26,7 +29,15 @@ public record ToolCatalog(
     List<String> warnings,
     List<Origin> serverOrigins,
     Map<String, CompiledTool> byName,
-    String title) {
+    String title,
+    boolean dynamic,
+    ToolIndex index) {
+
+  public ToolCatalog {
+    if (dynamic && index == null) {
+      throw new IllegalArgumentException("a dynamic catalog needs its search index");
+    }
+  }
 
   public ToolCatalog(
       String backend, String specVersion, List<CompiledTool> tools,
@@ -39,7 +50,13 @@ public record ToolCatalog(
       List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins,
       String title) {
     this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
-        List.copyOf(serverOrigins), index(tools), title);
+        List.copyOf(serverOrigins), index(tools), title, false, null);
+  }
+
+  /** This catalog served as {@code dynamic} says, searched by {@code index}. */
+  public ToolCatalog served(boolean dynamic, ToolIndex index) {
+    return new ToolCatalog(backend, specVersion, tools, skipped, warnings, serverOrigins, byName,
+        title, dynamic, index);
   }
 
   public Optional<CompiledTool> tool(String name) {

@@ -180,7 +180,13 @@ final class BackendPage {
         .append(String.format(Locale.ROOT, "%,d", summary.estimatedTokens()))
         .append(" tokens</strong> of the assistant's context (")
         .append(String.format(Locale.ROOT, "%,d", summary.toolsListBytes()))
-        .append(" bytes of <code>tools/list</code>).</p>");
+        .append(" bytes of <code>tools/list</code>).");
+    if (catalog.dynamic()) {
+      body.append(" Too much to show an assistant at once, so it is shown three tools instead,"
+          + " <code>search_tools</code>, <code>describe_tool</code> and <code>call_tool</code>,"
+          + " and searches for the one a task needs.");
+    }
+    body.append("</p>");
     body.append("<p><label for=\"filter\">Filter tools</label><input id=\"filter\""
         + " type=\"search\" autocomplete=\"off\" placeholder=\"e.g. pet status\"> <span"
         + " id=\"count\" role=\"status\" aria-live=\"polite\">").append(catalog.tools().size())

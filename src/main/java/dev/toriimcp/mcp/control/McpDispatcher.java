@@ -155,7 +155,7 @@ public class McpDispatcher {
       return StatelessResults.complete(switch (method) {
         case "server/discover" -> result(id, discover());
         case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
-        case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
+        case "tools/call" -> tool(id, backend, catalog, grant, context, params);
         // MCP 2026-07-28 basic/transports: an unknown method is 404. Among them those this
         // era removed: initialize (named with this era's version), ping, logging/setLevel.
         default -> error(404, id, -32601, "Method not found: " + method);
@@ -165,7 +165,7 @@ public class McpDispatcher {
       case "initialize" -> result(id, initialize(backend, params));
       case "ping" -> result(id, NODES.objectNode());
       case "tools/list" -> toolsList(id, backend, catalog, grant, protocolVersion, params);
-      case "tools/call" -> toolsCall(id, backend, catalog, grant, context, params);
+      case "tools/call" -> tool(id, backend, catalog, grant, context, params);
       case "logging/setLevel" -> setLevel(id, grant, context, params);
       default -> error(200, id, -32601, "Method not found: " + method);
     };
@@ -229,6 +229,34 @@ public class McpDispatcher {
           + " initialize opened (send its Mcp-Session-Id)");
     }
     return result(id, NODES.objectNode());
+  }
+
+  /**
+   * A {@code tools/call}: of a meta-tool when the catalog is dynamic (ADR 0031), else of the
+   * named tool. {@code call_tool} becomes the direct call it wraps; searching and describing
+   * count against the per-minute limit like any other request.
+   */
+  private McpOutcome tool(JsonNode id, BackendDefinition backend, ToolCatalog catalog,
+      AccessGrant grant, McpContext context, JsonNode params) {
+    String name = params.path("name").asText(null);
+    if (!catalog.dynamic() || !DynamicTools.isMeta(name)) {
+      return toolsCall(id, backend, catalog, grant, context, params);
+    }
+    if (DynamicTools.CALL.equals(name)) {
+      JsonNode direct = DynamicTools.unwrap(params);
+      return direct == null ? error(200, id, -32602, "Invalid params: arguments must be an object")
+          : toolsCall(id, backend, catalog, grant, context, direct);
+    }
+    JsonNode arguments = params.path("arguments");
+    if (!(arguments.isMissingNode() || arguments.isNull() || arguments.isObject())) {
+      return error(200, id, -32602, "Invalid params: arguments must be an object");
+    }
+    String refusal = charge(backend, grant);
+    if (refusal != null) {
+      return result(id, toolError(refusal));
+    }
+    return result(id, DynamicTools.SEARCH.equals(name) ? DynamicTools.search(catalog, arguments)
+        : DynamicTools.describe(catalog, arguments, context.protocolVersion()));
   }
 
   /**

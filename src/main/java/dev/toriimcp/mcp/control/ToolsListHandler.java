@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * invalid cursor is {@code -32602}). The tool definitions a version may see are shaped once per
  * catalog and version and then shared: before this, every page for a pre-2025-06-18 client
  * deep-copied each of its tools (ADR 0013). A reloaded catalog is a new object, so its shapes are
- * made anew and the old ones are dropped with it.
+ * made anew and the old ones are dropped with it. A dynamic catalog lists its meta-tools
+ * ({@link DynamicTools}) instead of its own.
  */
 final class ToolsListHandler {
 
@@ -66,8 +67,9 @@ final class ToolsListHandler {
   List<JsonNode> shaped(String backend, ToolCatalog catalog, String version) {
     Shapes shapes = byBackend.compute(backend, (name, known) -> known != null
         && known.catalog() == catalog ? known : new Shapes(catalog, new ConcurrentHashMap<>()));
-    return shapes.byVersion().computeIfAbsent(version, v -> catalog.tools().stream()
-        .map(CompiledTool::definition).map(definition -> ProtocolShapes.tool(definition, v))
-        .toList());
+    return shapes.byVersion().computeIfAbsent(version, v -> (catalog.dynamic()
+        ? DynamicTools.definitions(catalog).stream()
+        : catalog.tools().stream().map(CompiledTool::definition))
+        .map(definition -> ProtocolShapes.tool(definition, v)).toList());
   }
 }

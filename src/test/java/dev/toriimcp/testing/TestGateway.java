@@ -1,5 +1,6 @@
 package dev.toriimcp.testing;
 
+import dev.toriimcp.configuration.control.LiveConfiguration;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.Limits;
@@ -44,6 +45,13 @@ public final class TestGateway {
   }
 
   /** A {@link Sealing} over exactly these keys, the current one named. */
+  /** A {@link LiveConfiguration} running on {@code configuration}. */
+  public static LiveConfiguration live(GatewayConfiguration configuration) {
+    LiveConfiguration live = new LiveConfiguration();
+    live.replace(configuration);
+    return live;
+  }
+
   public static Sealing sealing(SealingSettings settings) {
     Sealer sealer = new Sealer(new Keyring(settings.keys(), settings.current()));
     return new Sealing() {

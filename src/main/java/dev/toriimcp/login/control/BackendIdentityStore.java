@@ -1,7 +1,7 @@
 package dev.toriimcp.login.control;
 
+import dev.toriimcp.configuration.control.LiveConfiguration;
 import dev.toriimcp.configuration.entity.BackendDefinition;
-import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.login.entity.BackendLoginCredential;
 import dev.toriimcp.upstream.control.UpstreamLogin;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,13 +21,13 @@ public class BackendIdentityStore implements IdentityStore {
 
   public static final String GROUP = "user";
 
-  @Inject GatewayConfiguration configuration;
+  @Inject LiveConfiguration live;
 
   private final UpstreamLogin login = new UpstreamLogin();
 
   /** Called by the default {@link IdentityStore#validate} for this credential type. */
   public CredentialValidationResult validate(BackendLoginCredential credential) {
-    Optional<BackendDefinition> backend = configuration.backend(credential.backend());
+    Optional<BackendDefinition> backend = live.current().backend(credential.backend());
     if (backend.isEmpty()) {
       return CredentialValidationResult.INVALID_RESULT;
     }

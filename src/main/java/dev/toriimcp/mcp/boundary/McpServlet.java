@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.toriimcp.catalog.control.Catalogs;
 import dev.toriimcp.catalog.entity.BackendCatalog;
+import dev.toriimcp.catalog.entity.ServedBackend;
+import dev.toriimcp.configuration.control.LiveConfiguration;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.mcp.boundary.McpWire.Framing;
@@ -66,7 +68,7 @@ public class McpServlet extends HttpServlet {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject transient Catalogs catalogs;
-  @Inject transient GatewayConfiguration configuration;
+  @Inject transient LiveConfiguration live;
   @Inject transient Tokens tokens;
   @Inject transient McpDispatcher dispatcher;
   @Inject transient Sessions sessions;
@@ -90,6 +92,7 @@ public class McpServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
+    GatewayConfiguration configuration = live.current();
     if (!hostAllowed(configuration.publicUrl().getHost(), request.getHeader("Host"))) {
       json(response, 403, McpDispatcher.errorBody(null, -32000, "Host not allowed"));
       return;
@@ -108,11 +111,10 @@ public class McpServlet extends HttpServlet {
     }
     if (BackendPage.wanted(request)) {
       String backend = backendName(request);
-      BackendDefinition definition = backend == null ? null
-          : configuration.backend(backend).orElse(null);
+      ServedBackend served = backend == null ? null : catalogs.served(backend).orElse(null);
       page.serve(request, response, backend == null ? "" : safe(backend),
-          definition == null ? null : catalogs.backend(backend).orElse(null),
-          definition == null ? configuration.publicUrl() : configuration.mcpUrl(definition));
+          served == null ? null : served.catalog(),
+          served == null ? configuration.publicUrl() : configuration.mcpUrl(served.definition()));
       return;
     }
     switch (request.getMethod()) {
@@ -137,6 +139,7 @@ public class McpServlet extends HttpServlet {
     if (origin == null) {
       return true;
     }
+    GatewayConfiguration configuration = live.current();
     String own = configuration.publicUrl().getScheme() + "://" + configuration.publicUrl().getRawAuthority();
     return origin.equalsIgnoreCase(own) || configuration.allowedOrigins().contains(origin)
         || McpWire.loopbackOrigin(configuration.publicUrl().getHost(), origin);
@@ -273,7 +276,9 @@ public class McpServlet extends HttpServlet {
 
   private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String backend = backendName(request);
-    BackendCatalog catalog = backend == null ? null : catalogs.backend(backend).orElse(null);
+    // One read: the definition and the catalog come from the same configuration (ADR 0032).
+    ServedBackend served = backend == null ? null : catalogs.served(backend).orElse(null);
+    BackendCatalog catalog = served == null ? null : served.catalog();
     if (catalog == null) {
       json(response, 404, McpDispatcher.errorBody(null, -32000,
           "no backend named '" + safe(backend == null ? "" : backend) + "'"));
@@ -286,7 +291,7 @@ public class McpServlet extends HttpServlet {
           + "' is unavailable: its API description could not be loaded; the gateway log says why"));
       return null;
     }
-    BackendDefinition definition = configuration.backend(backend).orElseThrow();
+    BackendDefinition definition = served.definition();
     String authorization = request.getHeader("Authorization");
     String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
         ? authorization.substring(7).trim() : null;
@@ -326,7 +331,7 @@ public class McpServlet extends HttpServlet {
   private void challenge(HttpServletResponse response, BackendDefinition definition,
       boolean invalidToken, String message) throws IOException {
     response.setHeader("WWW-Authenticate", "Bearer resource_metadata=\""
-        + OAuthUris.protectedResourceMetadata(configuration, definition) + "\", scope=\""
+        + OAuthUris.protectedResourceMetadata(live.current(), definition) + "\", scope=\""
         + OAuthUris.scope(definition) + "\"" + (invalidToken ? ", error=\"invalid_token\"" : ""));
     // Browser clients must be able to read the challenge even without an allowed Origin's CORS.
     response.setHeader("Access-Control-Expose-Headers", "WWW-Authenticate");

@@ -1,7 +1,7 @@
 package dev.toriimcp.oauth.control;
 
+import dev.toriimcp.configuration.control.LiveConfiguration;
 import dev.toriimcp.configuration.entity.BackendDefinition;
-import dev.toriimcp.configuration.entity.GatewayConfiguration;
 import dev.toriimcp.configuration.entity.OAuthSettings;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.oauth.entity.AccessToken;
@@ -34,11 +34,11 @@ public class Tokens {
   private static final Logger LOG = Logger.getLogger(Tokens.class.getName());
 
   @Inject Storage storage;
-  @Inject GatewayConfiguration configuration;
+  @Inject LiveConfiguration live;
   @Inject Sealing sealing;
 
   private OAuthSettings lifetimes() {
-    return configuration.oauth();
+    return live.current().oauth();
   }
 
   /** Issues a code for an approved authorization request; returns the code itself. */
@@ -199,7 +199,7 @@ public class Tokens {
 
   /** Whether the user's upstream credential, where the backend needs one, is there and opens. */
   private boolean upstreamLinked(EntityManager em, RefreshToken stored) {
-    Optional<BackendDefinition> backend = configuration.backend(stored.backend());
+    Optional<BackendDefinition> backend = live.current().backend(stored.backend());
     if (backend.isEmpty() || backend.get().auth() == null) {
       return true;
     }

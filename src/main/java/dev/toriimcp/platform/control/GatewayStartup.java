@@ -5,6 +5,7 @@ import dev.toriimcp.oauth.control.Clients;
 import dev.toriimcp.oauth.control.Purger;
 import dev.toriimcp.configuration.control.ConfigurationLoader;
 import dev.toriimcp.configuration.control.ConfigurationLocator;
+import dev.toriimcp.configuration.control.LiveConfiguration;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.ConfigurationException;
 import dev.toriimcp.configuration.entity.GatewayConfiguration;
@@ -43,6 +44,7 @@ public class GatewayStartup {
   @Inject Purger purger;
   @Inject Clients clients;
   @Inject SealedCredentials sealedCredentials;
+  @Inject LiveConfiguration live;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -52,7 +54,6 @@ public class GatewayStartup {
 
   private volatile Phase phase = Phase.STARTING;
   private volatile RuntimeException failure;
-  private volatile GatewayConfiguration configuration;
   private volatile String version;
 
   void onDeployment(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
@@ -113,7 +114,7 @@ public class GatewayStartup {
     });
     catalogs.build(loaded);
     identityProviders.discover(loaded);
-    configuration = loaded;
+    live.replace(loaded);
     clients.configure(loaded.clients());
     if (loaded.sealing() != null) {
       sealedCredentials.rotate(loaded.sealing());
@@ -132,13 +133,13 @@ public class GatewayStartup {
     return version;
   }
 
-  /** The loaded configuration, for injection into the components that need it. */
+  /**
+   * The running configuration, for injection: request-scoped components get the current one
+   * each request; long-lived ones read {@link LiveConfiguration} when they act instead.
+   */
   @Produces
   GatewayConfiguration configuration() {
-    if (configuration == null) {
-      throw new IllegalStateException("the gateway is not started");
-    }
-    return configuration;
+    return live.current();
   }
 
   private static String banner(GatewayConfiguration configuration) {

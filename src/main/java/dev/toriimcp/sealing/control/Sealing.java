@@ -1,28 +1,36 @@
 package dev.toriimcp.sealing.control;
 
-import dev.toriimcp.configuration.entity.GatewayConfiguration;
+import dev.toriimcp.configuration.control.LiveConfiguration;
+import dev.toriimcp.configuration.entity.SealingSettings;
 import dev.toriimcp.sealing.entity.SealingException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** The gateway's {@link Sealer}, built once from the configured keys. */
+/**
+ * The gateway's {@link Sealer}, built from the running configuration's keys and built again when
+ * a reload changes them (ADR 0032): new seals use the new current key; rows sealed under a key
+ * still listed stay readable.
+ */
 @ApplicationScoped
 public class Sealing {
 
-  @Inject GatewayConfiguration configuration;
+  @Inject LiveConfiguration live;
 
-  private volatile Sealer sealer;
+  /** The keys and the sealer built from them, swapped together. */
+  private record Built(SealingSettings settings, Sealer sealer) {}
+
+  private volatile Built built;
 
   public Sealer sealer() {
-    Sealer current = sealer;
-    if (current == null) {
-      if (configuration.sealing() == null) {
-        throw new SealingException("no sealing keys are configured");
-      }
-      current = new Sealer(new Keyring(configuration.sealing().keys(),
-          configuration.sealing().current()));
-      sealer = current;
+    SealingSettings settings = live.current().sealing();
+    if (settings == null) {
+      throw new SealingException("no sealing keys are configured");
     }
-    return current;
+    Built current = built;
+    if (current == null || current.settings() != settings) { // a reload makes new settings
+      current = new Built(settings, new Sealer(new Keyring(settings.keys(), settings.current())));
+      built = current;
+    }
+    return current.sealer();
   }
 }

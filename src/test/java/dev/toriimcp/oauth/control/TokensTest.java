@@ -73,7 +73,7 @@ class TokensTest {
   private static Tokens tokens(OAuthSettings oauth, Storage on) {
     Tokens tokens = new Tokens();
     tokens.storage = on;
-    tokens.configuration = TestGateway.configuration(oauth, KEYS);
+    tokens.live = TestGateway.live(TestGateway.configuration(oauth, KEYS));
     tokens.sealing = TestGateway.sealing(KEYS);
     return tokens;
   }

@@ -45,6 +45,7 @@ public class GatewayStartup {
   @Inject Clients clients;
   @Inject SealedCredentials sealedCredentials;
   @Inject LiveConfiguration live;
+  @Inject ConfigurationReload reload;
 
   /**
    * System property that makes a failed start stop the whole server process with exit code 1.
@@ -122,6 +123,7 @@ public class GatewayStartup {
     purger.purge(Instant.now());
     purger.start();
     LOG.info(() -> banner(loaded));
+    reload.watch(loader, location);
     phase = Phase.READY;
   }
 

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -55,8 +56,13 @@ public class IdentityProviders {
 
   /** Discovers every oauth2 backend's provider and logs one line each; for the start-up. */
   public void discover(GatewayConfiguration configuration) {
+    discover(configuration, name -> true);
+  }
+
+  /** Discovers the providers of the oauth2 backends {@code which} names; for a reload. */
+  public void discover(GatewayConfiguration configuration, Predicate<String> which) {
     for (BackendDefinition backend : configuration.backends()) {
-      if (backend.auth() instanceof UpstreamAuth.OAuth2 auth) {
+      if (backend.auth() instanceof UpstreamAuth.OAuth2 auth && which.test(backend.name())) {
         Attempt attempt = attempt(backend.name(), auth);
         attempts.put(backend.name(), attempt);
         if (attempt.provider() != null) {

@@ -23,15 +23,18 @@ public final class CatalogCompilation {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SpecLoader loader = new SpecLoader();
-  private final SpecCompiler compiler;
+  private final SpecCompiler.Settings settings;
 
+  /** @param settings the gateway's limits; each backend brings its own description style */
   public CatalogCompilation(SpecCompiler.Settings settings) {
-    this.compiler = new SpecCompiler(settings);
+    this.settings = settings;
   }
 
   public BackendCatalog compile(BackendDefinition backend) {
     try {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
+      SpecCompiler compiler =
+          new SpecCompiler(settings.withDescriptions(backend.exposure().descriptions()));
       return new BackendCatalog.Ready(compiler.compile(backend.name(), spec, backend.policy(),
           backend.tools(), backend.baseUrl()));
     } catch (SpecLoadException e) {

@@ -186,7 +186,7 @@ public final class ToolSearch {
     add(document, PATH, words(tool.binding().pathTemplate()));
     add(document, TAGS, words(String.join(" ", tool.binding().tags())));
     add(document, PARAMETERS, words(parameterNames(tool)));
-    add(document, DESCRIPTION, tool.description());
+    add(document, DESCRIPTION, tool.fullDescription());
     return document;
   }
 

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param serverOrigins the origins of the document's top-level {@code servers} (resolved against
  *     the spec's location; the spec's own origin when it declares none): without {@code
  *     base_url}, the only origins a call and the user's credential may go to (ADR 0016)
+ * @param uncompactedToolsListBytes the size {@code tools/list} would have with {@code
+ *     descriptions: full}, where compaction was applied and measured; else -1
  */
 public record ToolCatalog(
     String backend,
@@ -26,7 +28,8 @@ public record ToolCatalog(
     List<String> warnings,
     List<Origin> serverOrigins,
     Map<String, CompiledTool> byName,
-    String title) {
+    String title,
+    long uncompactedToolsListBytes) {
 
   public ToolCatalog(
       String backend, String specVersion, List<CompiledTool> tools,
@@ -39,7 +42,13 @@ public record ToolCatalog(
       List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins,
       String title) {
     this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
-        List.copyOf(serverOrigins), index(tools), title);
+        List.copyOf(serverOrigins), index(tools), title, -1);
+  }
+
+  /** This catalog, knowing what its {@code tools/list} would weigh without compaction. */
+  public ToolCatalog withUncompactedToolsListBytes(long bytes) {
+    return new ToolCatalog(backend, specVersion, tools, skipped, warnings, serverOrigins, byName,
+        title, bytes);
   }
 
   public Optional<CompiledTool> tool(String name) {

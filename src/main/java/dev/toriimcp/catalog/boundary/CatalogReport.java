@@ -18,8 +18,9 @@ import java.util.List;
 /**
  * The catalog report as a command that needs no server: compiles every backend of a
  * configuration file and prints one JSON summary per backend (tools, bytes of {@code
- * tools/list}, estimated tokens, skipped operations and why). Exit status 1 if the configuration
- * or any spec fails, so it can gate a CI pipeline.
+ * tools/list} and estimated tokens, as served and before description compaction, skipped
+ * operations and why). Exit status 1 if the configuration or any spec fails, so it can gate a CI
+ * pipeline.
  *
  * <pre>mvn -q compile exec:java -Dexec.args=path/to/mcp-proxy.yaml</pre>
  */

@@ -11,6 +11,7 @@ import dev.toriimcp.catalog.entity.SpecLoadException;
 import dev.toriimcp.catalog.entity.ToolCatalog;
 import dev.toriimcp.configuration.entity.BackendDefinition;
 import dev.toriimcp.configuration.entity.Exposure;
+import dev.toriimcp.configuration.entity.Exposure.Descriptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -24,17 +25,25 @@ public final class CatalogCompilation {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SpecLoader loader = new SpecLoader();
-  private final SpecCompiler compiler;
+  private final SpecCompiler.Settings settings;
 
+  /** @param settings the gateway's limits; each backend brings its own description style */
   public CatalogCompilation(SpecCompiler.Settings settings) {
-    this.compiler = new SpecCompiler(settings);
+    this.settings = settings;
   }
 
   public BackendCatalog compile(BackendDefinition backend) {
     try {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
-      return new BackendCatalog.Ready(served(backend.exposure(), compiler.compile(backend.name(),
-          spec, backend.policy(), backend.tools(), backend.baseUrl())));
+      Descriptions style = backend.exposure().descriptions();
+      ToolCatalog catalog = compile(backend, spec, style);
+      if (style != Descriptions.FULL) {
+        // What compaction saves, for the log line and the report: the same spec compiled again
+        // with full descriptions (compiling is fast next to loading), measured and dropped.
+        catalog = catalog.withUncompactedToolsListBytes(
+            bytes(compile(backend, spec, Descriptions.FULL).tools()));
+      }
+      return new BackendCatalog.Ready(served(backend.exposure(), catalog));
     } catch (SpecLoadException e) {
       return new BackendCatalog.Failed(backend.name(), e.getMessage());
     } catch (RuntimeException e) {
@@ -52,24 +61,31 @@ public final class CatalogCompilation {
     boolean dynamic = switch (exposure.mode()) {
       case ALL -> false;
       case DYNAMIC -> true;
-      case AUTO -> listBytes(catalog.tools()) / 4 > exposure.tokenBudget();
+      case AUTO -> bytes(catalog.tools()) / 4 > exposure.tokenBudget();
     };
     return catalog.served(dynamic, new ToolSearch(catalog.tools()));
   }
 
-  private static long listBytes(List<CompiledTool> tools) {
-    return toolsList(tools).toString().getBytes(StandardCharsets.UTF_8).length;
+  private ToolCatalog compile(BackendDefinition backend, SpecLoader.LoadedSpec spec,
+      Descriptions style) {
+    return new SpecCompiler(settings.withDescriptions(style)).compile(backend.name(), spec,
+        backend.policy(), backend.tools(), backend.baseUrl());
   }
 
   /** The context-budget summary of a compiled or failed backend. */
   public static CatalogSummary summary(BackendCatalog catalog) {
     if (catalog instanceof BackendCatalog.Failed failed) {
-      return new CatalogSummary(failed.backend(), 0, 0, 0, List.of(), List.of(), failed.reason());
+      return CatalogSummary.failed(failed.backend(), failed.reason());
     }
     ToolCatalog tools = ((BackendCatalog.Ready) catalog).catalog();
-    long bytes = listBytes(tools.tools());
-    return new CatalogSummary(tools.backend(), tools.tools().size(), bytes, bytes / 4,
-        tools.skipped(), tools.warnings(), null);
+    long bytes = bytes(tools.tools());
+    long before = tools.uncompactedToolsListBytes() >= 0 ? tools.uncompactedToolsListBytes() : bytes;
+    return CatalogSummary.of(tools.backend(), tools.tools().size(), bytes, before,
+        tools.dynamic(), tools.skipped(), tools.warnings());
+  }
+
+  private static long bytes(List<CompiledTool> tools) {
+    return toolsList(tools).toString().getBytes(StandardCharsets.UTF_8).length;
   }
 
   /** The {@code tools/list} result with every tool on one page: {@code {"tools": [...]}}. */

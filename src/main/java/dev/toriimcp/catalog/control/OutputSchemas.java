@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Output schemas that the real response cannot violate. Real APIs often do not match their own
@@ -16,7 +17,7 @@ import java.util.Set;
  */
 final class OutputSchemas {
 
-  private static final Set<String> KEPT = Set.of("title", "description");
+  private static final List<String> KEPT = List.of("title", "description");
 
   private OutputSchemas() {}
 
@@ -35,7 +36,7 @@ final class OutputSchemas {
       Iterator<Map.Entry<String, JsonNode>> media = response.path("content").fields();
       while (media.hasNext()) {
         Map.Entry<String, JsonNode> entry = media.next();
-        String type = entry.getKey().toLowerCase();
+        String type = entry.getKey().toLowerCase(Locale.ROOT);
         if (!(type.startsWith("application/json") || type.contains("+json"))) {
           continue;
         }

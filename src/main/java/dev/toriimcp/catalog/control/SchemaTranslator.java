@@ -10,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * Translates OpenAPI 3.0/3.1 schema objects (as JSON trees) into self-contained JSON Schema
@@ -51,6 +52,7 @@ final class SchemaTranslator {
   private final int maxRefDepth;
   private final Map<String, ObjectNode> memo = new HashMap<>();
   private final String hiddenFlag;
+  private final UnaryOperator<String> descriptions;
 
   /**
    * @param document the whole normalised OpenAPI document, against which local refs resolve
@@ -65,9 +67,19 @@ final class SchemaTranslator {
    *     response schemas ({@code writeOnly} properties dropped)
    */
   SchemaTranslator(JsonNode document, int maxRefDepth, boolean forInput) {
+    this(document, maxRefDepth, forInput, UnaryOperator.identity());
+  }
+
+  /**
+   * @param descriptions what becomes of each schema's {@code description} (compaction), applied
+   *     once per translated schema; a {@code null} result removes it
+   */
+  SchemaTranslator(JsonNode document, int maxRefDepth, boolean forInput,
+      UnaryOperator<String> descriptions) {
     this.document = document;
     this.maxRefDepth = maxRefDepth;
     this.hiddenFlag = forInput ? "readOnly" : "writeOnly";
+    this.descriptions = descriptions;
   }
 
   /** Translates a schema used as input (request parameters and bodies). */
@@ -109,6 +121,7 @@ final class SchemaTranslator {
         out.set(keyword, value);
       }
     }
+    describe(out);
     validTypes(out);
     if (schema.has("types") && !out.has("type")) {
       // swagger-parser's 3.1 model serialises the type set as "types".
@@ -209,6 +222,19 @@ final class SchemaTranslator {
     }
     JsonNode resolved = property.has("$ref") ? resolve(property) : null;
     return resolved != null && resolved.path(hiddenFlag).asBoolean(false);
+  }
+
+  private void describe(ObjectNode out) {
+    JsonNode description = out.get("description");
+    if (description == null || !description.isTextual()) {
+      return;
+    }
+    String described = descriptions.apply(description.asText());
+    if (described == null) {
+      out.remove("description");
+    } else if (!described.equals(description.asText())) {
+      out.put("description", described);
+    }
   }
 
   /** Drops {@code type} values that are not JSON Schema types (seen: springfox's "ref"). */

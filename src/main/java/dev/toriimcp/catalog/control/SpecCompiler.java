@@ -13,10 +13,13 @@ import dev.toriimcp.catalog.entity.ParameterLocation;
 import dev.toriimcp.catalog.entity.SkippedOperation;
 import dev.toriimcp.catalog.entity.ToolAnnotations;
 import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Exposure;
+import dev.toriimcp.configuration.entity.Exposure.Descriptions;
 import dev.toriimcp.configuration.entity.Limits;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.ToolOverride;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,7 +27,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -39,12 +44,31 @@ import java.util.regex.Pattern;
  */
 public final class SpecCompiler {
 
-  /** Compilation settings. */
-  public record Settings(int maxRefDepth, int maxDescriptionLength) {
+  /**
+   * Compilation settings.
+   *
+   * @param descriptions {@code COMPACT}: tool, parameter and schema descriptions are reduced by
+   *     {@link DescriptionCompactor}, then trimmed to {@code maxDescriptionLength}; {@code FULL}:
+   *     tool and parameter descriptions are only trimmed, schema descriptions kept as written
+   */
+  public record Settings(int maxRefDepth, int maxDescriptionLength, Descriptions descriptions) {
     public static final Settings DEFAULT = of(Limits.DEFAULT);
+
+    public Settings {
+      Objects.requireNonNull(descriptions, "descriptions");
+    }
+
+    /** Settings with the default description style of a backend, {@code compact}. */
+    public Settings(int maxRefDepth, int maxDescriptionLength) {
+      this(maxRefDepth, maxDescriptionLength, Exposure.DEFAULT.descriptions());
+    }
 
     public static Settings of(Limits limits) {
       return new Settings(limits.schemaDepth(), limits.descriptionLength());
+    }
+
+    public Settings withDescriptions(Descriptions style) {
+      return new Settings(maxRefDepth, maxDescriptionLength, style);
     }
   }
 
@@ -83,8 +107,13 @@ public final class SpecCompiler {
       Map<String, ToolOverride> overrides, java.net.URI baseUrl) {
     JsonNode document = spec.document();
     ServerOrigins origins = new ServerOrigins(document, spec.location(), baseUrl);
-    SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth());
-    SchemaTranslator responses = new SchemaTranslator(document, settings.maxRefDepth(), false);
+    Describer describer = new Describer(settings);
+    UnaryOperator<String> schemaDescriptions = settings.descriptions() == Descriptions.FULL
+        ? UnaryOperator.identity() : describer::describe;
+    SchemaTranslator schemas = new SchemaTranslator(document, settings.maxRefDepth(), true,
+        schemaDescriptions);
+    SchemaTranslator responses = new SchemaTranslator(document, settings.maxRefDepth(), false,
+        schemaDescriptions);
     List<String> warnings = new ArrayList<>(spec.warnings());
     ToolNaming naming = new ToolNaming();
     overrides.values().stream().map(ToolOverride::name).filter(n -> n != null)
@@ -125,8 +154,8 @@ public final class SpecCompiler {
           override = overrides.get(key);
         }
         unused.remove(key);
-        CompiledTool tool = tool(schemas, naming, upper, path, servers, pathItem, operation,
-            override);
+        CompiledTool tool = tool(schemas, describer, naming, upper, path, servers, pathItem,
+            operation, override);
         if (override != null && override.outputSchema()) {
           ObjectNode output = OutputSchemas.of(responses, operation);
           if (output == null) {
@@ -144,8 +173,8 @@ public final class SpecCompiler {
         origins.documentOrigins(), trim(text(document.path("info"), "title"), 200));
   }
 
-  private CompiledTool tool(SchemaTranslator schemas, ToolNaming naming, String method,
-      String path, List<String> servers, JsonNode pathItem, JsonNode operation,
+  private CompiledTool tool(SchemaTranslator schemas, Describer describer, ToolNaming naming,
+      String method, String path, List<String> servers, JsonNode pathItem, JsonNode operation,
       ToolOverride override) {
     String name = override != null && override.name() != null ? override.name()
         : naming.name(text(operation, "operationId"), method, path);
@@ -153,9 +182,9 @@ public final class SpecCompiler {
     ObjectNode properties = inputSchema.putObject("properties");
     ArrayNode required = NODES.arrayNode();
 
-    BodyChoice body = body(schemas, operation);
-    List<ParameterBinding> parameters = parameters(schemas, pathItem, operation, body != null,
-        properties, required);
+    BodyChoice body = body(schemas, describer, operation);
+    List<ParameterBinding> parameters = parameters(schemas, describer, pathItem, operation,
+        body != null, properties, required);
     BodyBinding bodyBinding = null;
     if (body != null) {
       properties.set(BODY, body.schema());
@@ -170,27 +199,59 @@ public final class SpecCompiler {
     inputSchema.put("additionalProperties", false);
 
     String title = trim(text(operation, "summary"), 200);
-    String description = override != null && override.description() != null
-        ? override.description() : text(operation, "description");
-    if (description == null) {
-      description = text(operation, "summary");
+    String summary = text(operation, "summary");
+    String written = text(operation, "description");
+    boolean overridden = override != null && override.description() != null;
+    String full = trim(overridden ? override.description() : written != null ? written : summary,
+        settings.maxDescriptionLength());
+    String description = full;
+    if (!overridden && settings.descriptions() == Descriptions.COMPACT) {
+      // The operator's words are kept; the spec's are compacted, its summary if nothing is left.
+      description = describer.describe(written);
+      if (description == null) {
+        description = describer.describe(summary);
+      }
     }
-    description = trim(description, settings.maxDescriptionLength());
     ToolAnnotations annotations = ToolAnnotations.forMethod(method);
     OperationBinding binding = new OperationBinding(method, path, servers, parameters,
         bodyBinding, accept(operation), tags(operation));
     return new CompiledTool(name, title, description, inputSchema, null, annotations, binding,
-        definition(name, title, description, inputSchema, null, annotations));
+        definition(name, title, description, inputSchema, null, annotations), full);
   }
 
   private static CompiledTool withOutputSchema(CompiledTool tool, ObjectNode output) {
     return new CompiledTool(tool.name(), tool.title(), tool.description(), tool.inputSchema(),
         output, tool.annotations(), tool.binding(), definition(tool.name(), tool.title(),
-            tool.description(), tool.inputSchema(), output, tool.annotations()));
+            tool.description(), tool.inputSchema(), output, tool.annotations()),
+        tool.fullDescription());
   }
 
-  private List<ParameterBinding> parameters(SchemaTranslator schemas, JsonNode pathItem,
-      JsonNode operation, boolean hasBody, ObjectNode properties, ArrayNode required) {
+  /**
+   * A description as the settings publish it: compacted (once per distinct text of a compilation,
+   * as parameters and schemas repeat across operations) and trimmed, or only trimmed.
+   */
+  private static final class Describer {
+    private final int maxLength;
+    private final DescriptionCompactor compactor;
+    private final Map<String, String> compacted = new HashMap<>();
+
+    Describer(Settings settings) {
+      this.maxLength = settings.maxDescriptionLength();
+      this.compactor = settings.descriptions() == Descriptions.COMPACT
+          ? new DescriptionCompactor() : null;
+    }
+
+    String describe(String text) {
+      if (text == null || compactor == null) {
+        return trim(text, maxLength);
+      }
+      return compacted.computeIfAbsent(text, t -> trim(compactor.compact(t), maxLength));
+    }
+  }
+
+  private List<ParameterBinding> parameters(SchemaTranslator schemas, Describer describer,
+      JsonNode pathItem, JsonNode operation, boolean hasBody, ObjectNode properties,
+      ArrayNode required) {
     Map<String, JsonNode> merged = new LinkedHashMap<>();
     for (JsonNode source : List.of(pathItem.path("parameters"), operation.path("parameters"))) {
       for (JsonNode raw : source) {
@@ -229,7 +290,7 @@ public final class SpecCompiler {
         unique = argument + "_" + i;
       }
       boolean isRequired = in == ParameterLocation.PATH || parameter.path("required").asBoolean(false);
-      properties.set(unique, parameterSchema(schemas, parameter));
+      properties.set(unique, parameterSchema(schemas, describer, parameter));
       if (isRequired) {
         required.add(unique);
       }
@@ -245,7 +306,8 @@ public final class SpecCompiler {
     return bindings;
   }
 
-  private ObjectNode parameterSchema(SchemaTranslator schemas, JsonNode parameter) {
+  private ObjectNode parameterSchema(SchemaTranslator schemas, Describer describer,
+      JsonNode parameter) {
     JsonNode schema = parameter.get("schema");
     if (schema == null && parameter.has("content")) {
       Iterator<JsonNode> media = parameter.get("content").elements();
@@ -253,9 +315,9 @@ public final class SpecCompiler {
     }
     ObjectNode translated = NODES.objectNode();
     translated.setAll(schemas.input(schema)); // shallow copy: translations are shared
-    String description = text(parameter, "description");
+    String description = describer.describe(text(parameter, "description"));
     if (description != null) {
-      translated.put("description", trim(description, settings.maxDescriptionLength()));
+      translated.put("description", description);
     }
     if (parameter.path("deprecated").asBoolean(false)) {
       translated.put("deprecated", true);
@@ -265,7 +327,7 @@ public final class SpecCompiler {
 
   private record BodyChoice(ObjectNode schema, BodyBinding binding) {}
 
-  private BodyChoice body(SchemaTranslator schemas, JsonNode operation) {
+  private BodyChoice body(SchemaTranslator schemas, Describer describer, JsonNode operation) {
     JsonNode requestBody = schemas.resolve(operation.get("requestBody"));
     if (requestBody == null || !requestBody.path("content").isObject()
         || requestBody.path("content").isEmpty()) {
@@ -291,9 +353,9 @@ public final class SpecCompiler {
         schema.setAll(schemas.input(mediaSchema));
       }
     }
-    String description = text(requestBody, "description");
+    String description = describer.describe(text(requestBody, "description"));
     if (description != null && !schema.has("description")) {
-      schema.put("description", trim(description, settings.maxDescriptionLength()));
+      schema.put("description", description);
     }
     return new BodyChoice(schema, new BodyBinding(BODY, mediaType, encoding, isRequired, files));
   }

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -46,7 +47,7 @@ final class ToolNaming {
   String name(String operationId, String method, String path) {
     String base = operationId != null && !operationId.isBlank()
         ? sanitize(operationId)
-        : sanitize(method.toLowerCase() + "_" + path.replace("{", "").replace("}", ""));
+        : sanitize(method.toLowerCase(Locale.ROOT) + "_" + path.replace("{", "").replace("}", ""));
     String reference = method + " " + path;
     String candidate = fit(base, reference);
     if (!taken.add(candidate)) {

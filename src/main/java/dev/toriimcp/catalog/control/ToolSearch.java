@@ -188,7 +188,7 @@ public final class ToolSearch implements ToolIndex {
     add(document, PATH, words(tool.binding().pathTemplate()));
     add(document, TAGS, words(String.join(" ", tool.binding().tags())));
     add(document, PARAMETERS, words(parameterNames(tool)));
-    add(document, DESCRIPTION, tool.description());
+    add(document, DESCRIPTION, tool.fullDescription());
     return document;
   }
 

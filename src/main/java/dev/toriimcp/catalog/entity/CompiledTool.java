@@ -15,6 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param annotations behaviour hints
  * @param binding how to call the operation
  * @param definition the complete {@code Tool} object as served by {@code tools/list}
+ * @param fullDescription the description as {@code descriptions: full} publishes it (as the spec
+ *     or the operator writes it, trimmed to the configured length): what tool search indexes, so
+ *     that compacting what a model reads does not make tools harder to find
  */
 public record CompiledTool(
     String name,
@@ -24,4 +27,14 @@ public record CompiledTool(
     ObjectNode outputSchema,
     ToolAnnotations annotations,
     OperationBinding binding,
-    JsonNode definition) {}
+    JsonNode definition,
+    String fullDescription) {
+
+  /** A tool whose published description is its full one. */
+  public CompiledTool(String name, String title, String description, ObjectNode inputSchema,
+      ObjectNode outputSchema, ToolAnnotations annotations, OperationBinding binding,
+      JsonNode definition) {
+    this(name, title, description, inputSchema, outputSchema, annotations, binding, definition,
+        description);
+  }
+}

@@ -18,6 +18,8 @@ class CatalogReportTest {
         new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"demo\"");
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"demo\"")
+        .contains("\"estimatedTokens\"").contains("\"estimatedTokensBeforeCompaction\"")
+        .contains("\"toolsListBytesBeforeCompaction\"");
   }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ParameterBinding;
 import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Exposure.Descriptions;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.testing.SpecCorpus;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +44,25 @@ class GoldenCatalogTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("small")
   void catalogMatchesItsGoldenFile(SpecCorpus.Spec spec) throws Exception {
-    ToolCatalog catalog = new SpecCompiler(SpecCompiler.Settings.DEFAULT)
+    assertMatchesGolden(spec, SpecCompiler.Settings.DEFAULT, GOLDEN);
+  }
+
+  /** {@code descriptions: full} publishes what the gateway published before compaction. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("small")
+  void fullDescriptionsCatalogMatchesItsGoldenFile(SpecCorpus.Spec spec) throws Exception {
+    assertMatchesGolden(spec, SpecCompiler.Settings.DEFAULT.withDescriptions(Descriptions.FULL),
+        GOLDEN.resolve("full"));
+  }
+
+  private static void assertMatchesGolden(SpecCorpus.Spec spec, SpecCompiler.Settings settings,
+      Path directory) throws Exception {
+    ToolCatalog catalog = new SpecCompiler(settings)
         .compile("golden", new SpecLoader().load(spec.root().toUri()), Policy.ALLOW_ALL);
     String actual = JSON.writeValueAsString(describe(catalog)) + "\n";
-    Path file = GOLDEN.resolve(spec.name().replaceAll("\\.(json|yaml)$", "") + ".json");
+    Path file = directory.resolve(spec.name().replaceAll("\\.(json|yaml)$", "") + ".json");
     if (Boolean.getBoolean("golden.update")) {
-      Files.createDirectories(GOLDEN);
+      Files.createDirectories(directory);
       Files.writeString(file, actual, StandardCharsets.UTF_8);
     }
     assertThat(actual).as("catalog of %s vs %s", spec.name(), file)

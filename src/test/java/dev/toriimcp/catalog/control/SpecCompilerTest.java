@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ToolCatalog;
+import dev.toriimcp.configuration.entity.Exposure.Descriptions;
 import dev.toriimcp.configuration.entity.Limits;
 import dev.toriimcp.configuration.entity.Policy;
 import dev.toriimcp.configuration.entity.ToolOverride;
@@ -157,5 +158,131 @@ class SpecCompilerTest {
     assertThat(catalog.skipped()).extracting(Object::toString).containsExactly(
         "GET @evil.com/x: its path does not start with '/', so it could change the upstream host",
         "GET {p}/x: its path does not start with '/', so it could change the upstream host");
+  }
+
+  /** Descriptions in the styles of GitHub (Markdown) and Asana (HTML), issue 16 item 3. */
+  private static final String MARKED_UP = """
+      openapi: 3.0.3
+      info: {title: marked up, version: "1"}
+      paths:
+        /repos/{owner}:
+          get:
+            operationId: getRepo
+            summary: Get a repository
+            description: |
+              The **parent** and [source](https://docs.github.com/rest) objects are present when
+              the repository is a fork.
+
+              **Note:** In order to see the `security_and_analysis` block, you must have admin
+              permissions.
+            parameters:
+              - name: owner
+                in: path
+                required: true
+                description: |
+                  The account owner of the repository. The name is not case sensitive.
+
+                  See [accounts](https://docs.github.com/accounts).
+                schema: {type: string}
+            requestBody:
+              description: "<b>Required scope: </b><code>repo</code>\\n\\nThe repository's new settings."
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/Settings"}
+            responses: {"200": {description: ok}}
+          delete:
+            operationId: deleteRepo
+            summary: Delete a repository
+            description: |
+              Deleting a repository requires admin access.
+
+              If an organization owner has configured the organization to prevent members from
+              deleting repositories, you will get a `403 Forbidden` response.
+            responses: {"204": {description: gone}}
+        /empty:
+          get:
+            operationId: onlyAComment
+            summary: Something `quoted`
+            description: "<!-- written later -->"
+            responses: {"200": {description: ok}}
+      components:
+        schemas:
+          Settings:
+            type: object
+            description: "Settings of a *repository*.\\n\\n| name | meaning |\\n| --- | --- |"
+            properties:
+              name:
+                type: string
+                description: "The name of the repository, unique for its owner.\\n\\nSee `name` rules."
+      """;
+
+  private static ToolCatalog markedUp(java.nio.file.Path directory, SpecCompiler.Settings settings,
+      Map<String, ToolOverride> overrides) throws Exception {
+    java.nio.file.Path spec = directory.resolve("marked-up.yaml");
+    java.nio.file.Files.writeString(spec, MARKED_UP);
+    return new SpecCompiler(settings).compile("marked", new SpecLoader().load(spec.toUri()),
+        Policy.ALLOW_ALL, overrides);
+  }
+
+  @Test
+  void compactsToolParameterBodyAndSchemaDescriptionsByDefault(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws Exception {
+    ToolCatalog catalog = markedUp(directory, SpecCompiler.Settings.DEFAULT, Map.of());
+
+    CompiledTool get = catalog.tool("getRepo").orElseThrow();
+    assertThat(get.description()).isEqualTo("The parent and source objects are present when the"
+        + " repository is a fork.");
+    assertThat(get.definition().get("description").asText()).isEqualTo(get.description());
+    JsonNode properties = get.inputSchema().get("properties");
+    assertThat(properties.at("/owner/description").asText())
+        .isEqualTo("The account owner of the repository. The name is not case sensitive.");
+    assertThat(properties.at("/body/description").asText()).isEqualTo("Settings of a repository.");
+    assertThat(properties.at("/body/properties/name/description").asText())
+        .isEqualTo("The name of the repository, unique for its owner.");
+    assertThat(catalog.tool("deleteRepo").orElseThrow().description())
+        .isEqualTo("Deleting a repository requires admin access.");
+    // Nothing left of the description: the summary, compacted too.
+    assertThat(catalog.tool("onlyAComment").orElseThrow().description()).isEqualTo("Something quoted");
+  }
+
+  @Test
+  void keepsTheFullDescriptionForToolSearch(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws Exception {
+    CompiledTool get = markedUp(directory, SpecCompiler.Settings.DEFAULT, Map.of())
+        .tool("getRepo").orElseThrow();
+
+    assertThat(get.fullDescription()).startsWith("The **parent** and [source](https://")
+        .contains("**Note:** In order to see the `security_and_analysis` block");
+  }
+
+  @Test
+  void withFullDescriptionsPublishesThemAsWrittenUpToTheLengthLimit(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws Exception {
+    SpecCompiler.Settings full = new SpecCompiler.Settings(4, 80, Descriptions.FULL);
+    ToolCatalog catalog = markedUp(directory, full, Map.of());
+
+    CompiledTool get = catalog.tool("getRepo").orElseThrow();
+    assertThat(get.description()).hasSize(80).startsWith("The **parent** and [source](").endsWith("…");
+    assertThat(get.fullDescription()).isEqualTo(get.description());
+    JsonNode properties = get.inputSchema().get("properties");
+    assertThat(properties.at("/owner/description").asText()).contains("\n\nSee [acco");
+    assertThat(properties.at("/body/properties/name/description").asText())
+        .isEqualTo("The name of the repository, unique for its owner.\n\nSee `name` rules.");
+    assertThat(catalog.tool("onlyAComment").orElseThrow().description())
+        .isEqualTo("<!-- written later -->");
+  }
+
+  @Test
+  void leavesAnOverriddenDescriptionAsTheOperatorWroteItUpToTheLengthLimit(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path directory) throws Exception {
+    String words = "Reads a **repository**.\n\nUse it before `deleteRepo`.";
+    ToolCatalog catalog = markedUp(directory, new SpecCompiler.Settings(4, 30),
+        Map.of("getRepo", new ToolOverride(null, words, false),
+            "deleteRepo", new ToolOverride(null, "Deletes **for good**.", false)));
+
+    assertThat(catalog.tool("getRepo").orElseThrow().description())
+        .isEqualTo("Reads a **repository**.\n\nUse…");
+    assertThat(catalog.tool("deleteRepo").orElseThrow().description())
+        .isEqualTo("Deletes **for good**.");
   }
 }

@@ -58,4 +58,16 @@ class ToolNamingTest {
     assertThat(naming.reserve("not valid")).isFalse();
     assertThat(naming.name("findPets", "GET", "/pets")).isNotEqualTo("findPets");
   }
+
+  /** Names must not depend on the node: in a Turkish locale "I" lower-cases to a dotless "ı". */
+  @Test
+  void namesWithoutOperationIdDoNotDependOnTheDefaultLocale() {
+    java.util.Locale before = java.util.Locale.getDefault();
+    try {
+      java.util.Locale.setDefault(java.util.Locale.forLanguageTag("tr-TR"));
+      assertThat(new ToolNaming().name(null, "OPTIONS", "/items")).isEqualTo("options_items");
+    } finally {
+      java.util.Locale.setDefault(before);
+    }
+  }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Live reload (issue 17, ADR 0032): the configuration of a running gateway is edited four times
  * (a backend added, a policy changed, the file broken, the file fixed with the backend removed)
- * while an official Java SDK client keeps calling a tool through all of it, and must see no
+ * and then its spec file alone, while an official Java SDK client keeps calling a tool through all of it, and must see no
  * failed call; after each edit, what clients see changes as the edit says, and only then.
  */
 class ConfigurationReloadIT {
@@ -48,9 +48,12 @@ class ConfigurationReloadIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = LoginBrokerUpstream.start();
-    spec = SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize().toString();
-    storage = "target/it-data/reload-" + System.nanoTime();
     config = Files.createDirectories(Path.of("target/it-config")).resolve("reload.yaml");
+    // A copy of the shared spec, which the test edits in step 5 (the corpus is never edited).
+    Path copy = config.resolveSibling("reload-petstore.yaml");
+    Files.copy(SpecCorpus.named("petstore-v3.yaml").root(), copy, StandardCopyOption.REPLACE_EXISTING);
+    spec = copy.toAbsolutePath().normalize().toString();
+    storage = "target/it-data/reload-" + System.nanoTime();
     write(backend("petstore", null));
     gateway = GatewayProcess.start("reload", config, Map.of());
     gateway.awaitReady(Duration.ofSeconds(300));
@@ -115,6 +118,16 @@ class ConfigurationReloadIT {
       write(backend("petstore", null));
       awaitTrue(() -> status("spare") == 404, "the removed backend answers 404");
       awaitTrue(() -> toolNames(token).contains("findPetsByStatus"), "the policy is lifted");
+
+      // 5. The spec file changes on its own: the backend is recompiled, the file untouched.
+      Path copy = Path.of(spec);
+      Path next = copy.resolveSibling("reload-petstore.yaml.next");
+      Files.writeString(next, Files.readString(copy).replace("operationId: findPetsByTags",
+          "operationId: findPetsByLabels"));
+      Files.move(next, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      awaitTrue(() -> toolNames(token).contains("findPetsByLabels"), "the changed spec is served");
+      assertThat(toolNames(token)).doesNotContain("findPetsByTags");
+      assertThat(gateway.output()).contains("torii-mcp configuration: spec of [petstore] changed");
       Thread.sleep(1000);
     } finally {
       running.set(false);

@@ -8,6 +8,7 @@ import dev.toriimcp.configuration.entity.UpstreamAuth;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +27,8 @@ final class BackendsSectionReader {
   private BackendsSectionReader() {}
 
   private static List<String> keys() {
-    List<String> keys = new ArrayList<>(List.of("name", "spec_url", "base_url", "policy", "auth", "tools"));
+    List<String> keys = new ArrayList<>(
+        List.of("name", "spec_url", "spec_refresh", "base_url", "policy", "auth", "tools"));
     keys.addAll(ExposureReader.KEYS);
     return List.copyOf(keys);
   }
@@ -93,10 +95,14 @@ final class BackendsSectionReader {
     UpstreamAuth auth = UpstreamAuthReader.auth(entries.get("auth"), label, position + ".auth", yaml);
     Map<String, ToolOverride> tools = ToolsAndPolicyReader.tools(entries.get("tools"), label, position + ".tools", yaml);
     Exposure exposure = ExposureReader.exposure(entries, label, position, yaml);
-    if (name == null || spec == null || policy == null || tools == null || exposure == null) {
+    Integer refresh = yaml.wholeNumber(entries.get("spec_refresh"), label,
+        position + ".spec_refresh", (int) BackendDefinition.DEFAULT_SPEC_REFRESH.toSeconds(), 0);
+    if (name == null || spec == null || policy == null || tools == null || exposure == null
+        || refresh == null) {
       return Optional.empty();
     }
-    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth, tools, exposure));
+    return Optional.of(new BackendDefinition(name, spec, baseUrl, policy, auth, tools, exposure,
+        Duration.ofSeconds(refresh)));
   }
 
   /** The raw {@code name} of a backend entry, used only to label problems found around it. */

@@ -1,6 +1,7 @@
 package dev.toriimcp.configuration.entity;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -17,11 +18,15 @@ import java.util.regex.Pattern;
  * @param auth how users log in upstream; {@code null} when the backend needs no user credential
  * @param tools per-operation overrides, keyed by operationId or {@code "METHOD /path"}
  * @param exposure how much of the catalog {@code tools/list} shows, and how descriptions are kept
+ * @param specRefresh how often an http(s) spec is fetched again to see whether it changed;
+ *     {@link Duration#ZERO} for never (a file spec is watched with the configuration file)
  */
 public record BackendDefinition(
     String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
-    Map<String, ToolOverride> tools, Exposure exposure) {
+    Map<String, ToolOverride> tools, Exposure exposure, Duration specRefresh) {
 
+  /** The default {@link #specRefresh}: five minutes. */
+  public static final Duration DEFAULT_SPEC_REFRESH = Duration.ofMinutes(5);
   public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,62}$");
 
   public BackendDefinition {
@@ -29,6 +34,7 @@ public record BackendDefinition(
     Objects.requireNonNull(specLocation, "specLocation");
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(exposure, "exposure");
+    Objects.requireNonNull(specRefresh, "specRefresh");
     tools = Map.copyOf(tools);
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid backend name");
@@ -40,6 +46,13 @@ public record BackendDefinition(
       String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
       Map<String, ToolOverride> tools) {
     this(name, specLocation, baseUrl, policy, auth, tools, Exposure.DEFAULT);
+  }
+
+  /** A backend whose http(s) spec is fetched again every {@link #DEFAULT_SPEC_REFRESH}. */
+  public BackendDefinition(
+      String name, URI specLocation, URI baseUrl, Policy policy, UpstreamAuth auth,
+      Map<String, ToolOverride> tools, Exposure exposure) {
+    this(name, specLocation, baseUrl, policy, auth, tools, exposure, DEFAULT_SPEC_REFRESH);
   }
 
   /** The MCP endpoint path of this backend, relative to the gateway root. */

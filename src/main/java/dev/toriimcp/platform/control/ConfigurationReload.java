@@ -1,6 +1,7 @@
 package dev.toriimcp.platform.control;
 
 import dev.toriimcp.catalog.control.Catalogs;
+import dev.toriimcp.catalog.control.SpecProbe;
 import dev.toriimcp.catalog.entity.BackendCatalog;
 import dev.toriimcp.catalog.entity.ServedBackend;
 import dev.toriimcp.configuration.control.ConfigurationLoader;
@@ -25,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -75,12 +77,17 @@ public class ConfigurationReload {
   private ScheduledExecutorService watcher;
   private byte[] digest;
   private boolean unreadable;
+  private final SpecProbe probe = new SpecProbe();
+  /** Per backend: the spec as last seen, and when an http(s) spec is next due for a look. */
+  private final Map<String, SpecProbe.Fingerprint> specs = new HashMap<>();
+  private final Map<String, Long> specDue = new HashMap<>();
 
   /** Remembers where the running configuration came from and starts watching it. */
   synchronized void watch(ConfigurationLoader loader, ConfigurationLocator.Location location) {
     this.loader = loader;
     this.location = location;
     this.digest = digest(location.path());
+    live.current().backends().forEach(backend -> lookAtSpec(backend, System.nanoTime()));
     long interval = Long.getLong(INTERVAL_PROPERTY, DEFAULT_INTERVAL_MILLIS);
     if (interval <= 0) {
       LOG.info("torii-mcp configuration: not watched (" + INTERVAL_PROPERTY + "=" + interval + ")");
@@ -98,7 +105,9 @@ public class ConfigurationReload {
 
   private void check() {
     try {
-      reloadIfChanged();
+      if (reloadIfChanged() == Outcome.UNCHANGED) {
+        recompileChangedSpecs();
+      }
     } catch (RuntimeException e) {
       LOG.log(Level.SEVERE, "torii-mcp configuration: reload failed unexpectedly; the running"
           + " configuration stays", e);
@@ -171,6 +180,11 @@ public class ConfigurationReload {
     boolean keysChanged = !sameKeys(running.sealing(), next.sealing());
     catalogs.replace(compiled);
     live.replace(next);
+    specs.keySet().retainAll(compiled.keySet());
+    specDue.keySet().retainAll(compiled.keySet());
+    long now = System.nanoTime();
+    next.backends().stream().filter(b -> added.contains(b.name()) || changed.contains(b.name()))
+        .forEach(backend -> lookAtSpec(backend, now));
     if (keysChanged && next.sealing() != null) {
       sealedCredentials.rotate(next.sealing());
     }
@@ -189,6 +203,76 @@ public class ConfigurationReload {
       changes.fire(new BackendsChanged(Set.copyOf(touched)));
     }
     return Outcome.APPLIED;
+  }
+
+  /**
+   * Compiles again the backends whose spec changed (a file at every check, an http(s) spec when
+   * its {@code spec_refresh} is due) and swaps them in; a spec that no longer compiles keeps the
+   * running catalog. For the watcher and tests.
+   */
+  public synchronized Outcome recompileChangedSpecs() {
+    if (location == null) {
+      return Outcome.UNCHANGED;
+    }
+    GatewayConfiguration running = live.current();
+    long now = System.nanoTime();
+    Set<String> changed = new LinkedHashSet<>();
+    for (BackendDefinition backend : running.backends()) {
+      SpecProbe.Fingerprint before = specs.get(backend.name());
+      if (due(backend, now) && before != null && before.changed(lookAtSpec(backend, now))) {
+        changed.add(backend.name());
+      }
+    }
+    if (changed.isEmpty()) {
+      return Outcome.UNCHANGED;
+    }
+    long start = System.nanoTime();
+    Map<String, ServedBackend> before = catalogs.current();
+    Map<String, ServedBackend> reuse = new HashMap<>(before);
+    reuse.keySet().removeAll(changed);
+    Map<String, ServedBackend> compiled = catalogs.compile(running, reuse);
+    Map<String, ServedBackend> next = new HashMap<>(before);
+    List<String> failed = new ArrayList<>();
+    for (String name : List.copyOf(changed)) {
+      ServedBackend served = compiled.get(name);
+      if (served.catalog() instanceof BackendCatalog.Failed bad) {
+        failed.add("backend '" + name + "': " + bad.reason());
+        changed.remove(name);
+      } else {
+        next.put(name, served);
+      }
+    }
+    if (!failed.isEmpty()) {
+      LOG.severe("torii-mcp configuration: a changed spec does not compile; the running catalog"
+          + " stays.\n  - " + String.join("\n  - ", failed));
+    }
+    if (changed.isEmpty()) {
+      return Outcome.REFUSED;
+    }
+    catalogs.replace(next);
+    LOG.info("torii-mcp configuration: spec of " + changed + " changed; recompiled in "
+        + (System.nanoTime() - start) / 1_000_000 + " ms");
+    changes.fire(new BackendsChanged(Set.copyOf(changed)));
+    return Outcome.APPLIED;
+  }
+
+  /** A file spec at every check; an http(s) one when its refresh interval has passed. */
+  private boolean due(BackendDefinition backend, long now) {
+    if ("file".equalsIgnoreCase(backend.specLocation().getScheme())) {
+      return true;
+    }
+    Long due = specDue.get(backend.name());
+    return !backend.specRefresh().isZero() && (due == null || now - due >= 0);
+  }
+
+  /** Probes the backend's spec, remembers what was seen, and sets when to look again. */
+  private SpecProbe.Fingerprint lookAtSpec(BackendDefinition backend, long now) {
+    SpecProbe.Fingerprint seen = probe.probe(backend.specLocation(), specs.get(backend.name()));
+    if (seen != null) {
+      specs.put(backend.name(), seen);
+    }
+    specDue.put(backend.name(), now + backend.specRefresh().toNanos());
+    return seen;
   }
 
   /** The {@link #RESTART_ONLY} keys whose values differ. */

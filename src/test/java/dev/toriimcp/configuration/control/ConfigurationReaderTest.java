@@ -312,6 +312,32 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void readsHowOftenASpecIsFetchedAgain() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: https://mcp.example.com
+        backends:
+          - {name: plain, spec_url: a.yaml}
+          - {name: often, spec_url: "https://specs.example.com/a.yaml", spec_refresh: 60}
+          - {name: never, spec_url: "https://specs.example.com/b.yaml", spec_refresh: 0}
+        """);
+
+    assertThat(configuration.backend("plain").orElseThrow().specRefresh())
+        .isEqualTo(java.time.Duration.ofMinutes(5));
+    assertThat(configuration.backend("often").orElseThrow().specRefresh())
+        .isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(configuration.backend("never").orElseThrow().specRefresh())
+        .isEqualTo(java.time.Duration.ZERO);
+    assertThat(problems("""
+        public_url: https://mcp.example.com
+        backends: [{name: bad, spec_url: a.yaml, spec_refresh: soon}]
+        """)).singleElement().satisfies(p -> {
+          assertThat(p.backend()).isEqualTo("bad");
+          assertThat(p.key()).isEqualTo("backends[0].spec_refresh");
+          assertThat(p.message()).isEqualTo("expected a whole number of at least 0, found 'soon'");
+        });
+  }
+
+  @Test
   void namesTheBackendLineAndAllowedValuesOfABadExposure() {
     List<ConfigurationProblem> problems = problems("""
         public_url: http://localhost:8080

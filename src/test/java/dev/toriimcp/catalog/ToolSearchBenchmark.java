@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Search quality (recall@1, recall@5, MRR) of {@link ToolSearch} over hand-written task queries
  * for large specs of the shared corpus, the tuned and the held-out set apart ({@link QuerySet}),
- * with each miss and its top 5, and the index's build time and retained heap. Not a test: a benchmark that prints its figures (ADR 0030). Run it with
+ * with each miss and its top 5, and the index's build time and retained heap. Not a test: a
+ * benchmark that prints its figures (ADR 0030). Run it with
  *
  * <pre>mvn -q test-compile exec:exec@search-bench</pre>
  *

@@ -1,17 +1,21 @@
 package dev.toriimcp.catalog;
 
+import dev.toriimcp.catalog.ToolSearchEvaluation.QuerySet;
 import dev.toriimcp.catalog.control.ToolSearch;
 import dev.toriimcp.catalog.entity.ToolCatalog;
 import dev.toriimcp.catalog.entity.ToolSearchHit;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Search quality (recall@1, recall@5, MRR) of {@link ToolSearch} over hand-written task queries
- * for large specs of the shared corpus, with each miss and its top 5, and the index's build time
- * and retained heap. Not a test: a benchmark that prints its figures (ADR 0030). Run it with
+ * for large specs of the shared corpus, the tuned and the held-out set apart ({@link QuerySet}),
+ * with each miss and its top 5, and the index's build time and retained heap. Not a test: a
+ * benchmark that prints its figures (ADR 0030). Run it with
  *
  * <pre>mvn -q test-compile exec:exec@search-bench</pre>
  *
@@ -26,12 +30,12 @@ public final class ToolSearchBenchmark {
   private ToolSearchBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    List<ToolSearchEvaluation.Outcome> all = new ArrayList<>();
-    StringBuilder table = new StringBuilder(String.format("%-12s %6s %7s %9s %9s %6s %9s %9s%n",
-        "spec", "tools", "queries", "recall@1", "recall@5", "MRR", "build ms", "heap MB"));
+    Map<QuerySet, List<ToolSearchEvaluation.Outcome>> all = new EnumMap<>(QuerySet.class);
+    StringBuilder table = new StringBuilder(String.format(
+        "%-12s %-9s %6s %7s %9s %9s %6s %9s %9s%n", "spec", "queries", "tools", "tasks",
+        "recall@1", "recall@5", "MRR", "build ms", "heap MB"));
     for (ToolSearchEvaluation.Corpus corpus : ToolSearchEvaluation.CORPORA) {
       ToolCatalog catalog = ToolSearchEvaluation.compile(corpus);
-      List<ToolSearchEvaluation.Task> tasks = ToolSearchEvaluation.tasks(corpus, catalog);
       long[] millis = new long[RUNS];
       for (int i = 0; i < WARMUP + RUNS; i++) {
         long start = System.nanoTime();
@@ -44,17 +48,28 @@ public final class ToolSearchBenchmark {
       long before = usedAfterGc();
       ToolSearch search = new ToolSearch(catalog.tools());
       long after = usedAfterGc();
-      ToolSearchEvaluation.Result result = ToolSearchEvaluation.evaluate(search, tasks);
-      all.addAll(result.outcomes());
-      table.append(String.format("%-12s %6d %7d %8.1f%% %8.1f%% %6.3f %9d %9.1f%n", corpus.key(),
-          search.size(), tasks.size(), 100 * result.recallAt(1), 100 * result.recallAt(5),
-          result.mrr(), millis[RUNS / 2], (after - before) / 1_048_576.0));
-      printMisses(corpus.key(), result);
+      for (QuerySet set : QuerySet.values()) {
+        List<ToolSearchEvaluation.Task> tasks = ToolSearchEvaluation.tasks(corpus, catalog, set);
+        ToolSearchEvaluation.Result result = ToolSearchEvaluation.evaluate(search, tasks);
+        all.computeIfAbsent(set, s -> new ArrayList<>()).addAll(result.outcomes());
+        table.append(String.format("%-12s %-9s %6d %7d %8.1f%% %8.1f%% %6.3f %9d %9.1f%n",
+            corpus.key(), label(set), search.size(), tasks.size(), 100 * result.recallAt(1),
+            100 * result.recallAt(5), result.mrr(), millis[RUNS / 2],
+            (after - before) / 1_048_576.0));
+        printMisses(corpus.key() + " " + label(set), result);
+      }
     }
-    ToolSearchEvaluation.Result overall = new ToolSearchEvaluation.Result(all);
-    table.append(String.format("%-12s %6s %7d %8.1f%% %8.1f%% %6.3f%n", "overall", "", all.size(),
-        100 * overall.recallAt(1), 100 * overall.recallAt(5), overall.mrr()));
+    all.forEach((set, outcomes) -> {
+      ToolSearchEvaluation.Result overall = new ToolSearchEvaluation.Result(outcomes);
+      table.append(String.format("%-12s %-9s %6s %7d %8.1f%% %8.1f%% %6.3f%n", "overall",
+          label(set), "", outcomes.size(), 100 * overall.recallAt(1), 100 * overall.recallAt(5),
+          overall.mrr()));
+    });
     System.out.print(table);
+  }
+
+  private static String label(QuerySet set) {
+    return set == QuerySet.TUNED ? "tuned" : "held-out";
   }
 
   private static void printMisses(String key, ToolSearchEvaluation.Result result) {

@@ -19,6 +19,11 @@ import java.util.Set;
  * ToolSearchQualityTest}: hand-written task queries per spec ({@code search-queries/<key>.tsv}:
  * query, TAB, the acceptable tool names comma-separated), and recall@1, recall@5 and MRR (over the
  * first 10 hits) of a {@link ToolSearch} against them.
+ *
+ * <p>Each spec has two query files ({@link QuerySet}): the tuned set, whose misses the ranking was
+ * improved against, and a held-out set written afterwards from the same public docs and never
+ * looked at while tuning. The held-out figures are the honest estimate of how the ranking does on
+ * a task nobody has seen; a gap between the two is overfitting.
  */
 public final class ToolSearchEvaluation {
 
@@ -29,6 +34,20 @@ public final class ToolSearchEvaluation {
       new Corpus("github", "github-api.github.com-2022-06.json"),
       new Corpus("kubernetes", "kubernetes-v1.36-swagger.json"),
       new Corpus("slack", "slack_web_openapi_v2.json"));
+
+  /** Which query file of a spec. */
+  public enum QuerySet {
+    /** {@code search-queries/<key>.tsv}: the misses the ranking was tuned against. */
+    TUNED("/search-queries/"),
+    /** {@code search-queries/heldout/<key>.tsv}: never used to tune, only to measure. */
+    HELD_OUT("/search-queries/heldout/");
+
+    private final String folder;
+
+    QuerySet(String folder) {
+      this.folder = folder;
+    }
+  }
 
   /** One task and the tools that do it. */
   public record Task(String query, Set<String> expected) {}
@@ -61,8 +80,9 @@ public final class ToolSearchEvaluation {
   }
 
   /** The tasks of a query file; an expected name the catalog lacks is a broken file, so it throws. */
-  public static List<Task> tasks(Corpus corpus, ToolCatalog catalog) throws IOException {
-    String resource = "/search-queries/" + corpus.key() + ".tsv";
+  public static List<Task> tasks(Corpus corpus, ToolCatalog catalog, QuerySet set)
+      throws IOException {
+    String resource = set.folder + corpus.key() + ".tsv";
     List<Task> tasks = new ArrayList<>();
     try (InputStream in = ToolSearchEvaluation.class.getResourceAsStream(resource)) {
       if (in == null) {

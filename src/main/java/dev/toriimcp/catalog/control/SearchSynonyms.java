@@ -1,5 +1,6 @@
 package dev.toriimcp.catalog.control;
 
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -7,8 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * The one small table of words a user says for what an API calls otherwise ("PR" for pull
- * request). Each entry is kept only because the search benchmark measured it helping (ADR 0030);
- * the query keeps its own words and gains the API's.
+ * request), and the verbs a task's first word stands for. Each entry is general English, kept
+ * because the search benchmark measured it helping (ADR 0030); the query keeps its own words and
+ * gains the API's.
  */
 final class SearchSynonyms {
 
@@ -26,14 +28,48 @@ final class SearchSynonyms {
       Map.entry("modify", "update"),
       Map.entry("remove", "delete"),
       Map.entry("show", "list get"),
+      // People: what APIs call users.
+      Map.entry("someone", "user"),
+      Map.entry("somebody", "user"),
+      Map.entry("person", "user"),
+      Map.entry("people", "users"),
       // Abbreviations.
       Map.entry("pr", "pull request"),
       Map.entry("prs", "pull requests"),
       Map.entry("repository", "repo"),
       Map.entry("repositories", "repos"));
+  /**
+   * What the first word of a task asks for, as the CRUD verbs of {@link SearchDocument#verbs}. A
+   * task is an imperative ("open a pull request"), so its first word is its verb; the same word
+   * later is as often an adjective or a noun ("list the open pull requests", "delete a file"),
+   * which is why "open" and "file" are not in {@link #TABLE}.
+   */
+  private static final Map<String, String> LEADING_VERBS = byWord(Map.of(
+      "create", "create add new make open start post send publish file submit register trigger"
+          + " run invite",
+      "get", "get read fetch retrieve view show see check find download describe inspect",
+      "list", "list browse enumerate",
+      "update", "update edit change modify rename set replace patch mark",
+      "delete", "delete remove drop erase destroy revoke"));
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
   private SearchSynonyms() {}
+
+  private static Map<String, String> byWord(Map<String, String> wordsByVerb) {
+    Map<String, String> verbs = new HashMap<>();
+    wordsByVerb.forEach((verb, words) -> {
+      for (String word : words.split(" ")) {
+        verbs.put(word, verb);
+      }
+    });
+    return Map.copyOf(verbs);
+  }
+
+  /** The CRUD verb the task's first word stands for, or {@code null}. */
+  static String leadingVerb(String query) {
+    Matcher word = WORD.matcher(query);
+    return word.find() ? LEADING_VERBS.get(word.group().toLowerCase(Locale.ROOT)) : null;
+  }
 
   /** The query followed by the expansion of each of its words that the table knows. */
   static String expand(String query) {

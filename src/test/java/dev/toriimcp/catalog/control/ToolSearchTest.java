@@ -19,7 +19,13 @@ class ToolSearchTest {
 
   private static CompiledTool tool(String name, String title, String method, String path,
       String... tags) {
-    return new CompiledTool(name, title, title, JsonNodeFactory.instance.objectNode(), null, null,
+    return described(name, title, title, method, path, tags);
+  }
+
+  private static CompiledTool described(String name, String title, String description,
+      String method, String path, String... tags) {
+    return new CompiledTool(name, title, description, JsonNodeFactory.instance.objectNode(), null,
+        null,
         new OperationBinding(method, path, List.of(), List.of(), null, List.of(), List.of(tags)),
         null);
   }
@@ -68,6 +74,58 @@ class ToolSearchTest {
     assertThat(hit.method()).isEqualTo("DELETE");
     assertThat(hit.path()).isEqualTo("/pets/{petId}");
     assertThat(hit.score()).isPositive();
+  }
+
+  @Test
+  void prefersTheMethodThatTheTasksFirstWordAsksFor() {
+    // The same words everywhere, and the expected tool never the first by name.
+    ToolSearch search = new ToolSearch(List.of(tool("pets_1", "Pets", "HEAD", "/pets/all"),
+        tool("pets_2", "Pets", "GET", "/pets/{id}"), tool("pets_3", "Pets", "PATCH", "/pets/{id}"),
+        tool("pets_4", "Pets", "DELETE", "/pets/{id}"), tool("pets_5", "Pets", "POST", "/pets/all"),
+        tool("pets_6", "Pets", "GET", "/pets/all")));
+    assertThat(names(search.search("open pets", 1))).containsExactly("pets_5");
+    assertThat(names(search.search("remove pets", 1))).containsExactly("pets_4");
+    assertThat(names(search.search("rename pets", 1))).containsExactly("pets_3");
+    assertThat(names(search.search("list pets", 1))).containsExactly("pets_6");
+    assertThat(names(search.search("fetch pets", 2))).containsExactly("pets_2", "pets_6");
+    // The same word later in the task is not its verb: all six tie, in name order.
+    assertThat(names(search.search("the open pets", 6)))
+        .containsExactly("pets_1", "pets_2", "pets_3", "pets_4", "pets_5", "pets_6");
+  }
+
+  @Test
+  void ranksADeprecatedToolBelowTheSameWordsUndeprecated() {
+    // Equal but for the notice, so that without the factor the deprecated tool wins by name.
+    ToolSearch search = new ToolSearch(List.of(
+        described("a_grants", "List your grants", "**Deprecation Notice:** since v2.\n\nMore.",
+            "GET", "/a"),
+        described("b_grants", "List your grants", "**Availability Notice:** since v2.\n\nMore.",
+            "GET", "/b")));
+    assertThat(names(search.search("list grants", 2))).containsExactly("b_grants", "a_grants");
+  }
+
+  @Test
+  void ranksAnAdministratorsToolBelowTheEverydayOneUnlessTheTaskSaysAdmin() {
+    // Equal but for the namespace, so that without the factor the admin tool wins the tie by name.
+    ToolSearch search = new ToolSearch(List.of(
+        tool("admin_users_kick", "Removes a user from a channel.", "POST", "/admin.users.kick"),
+        tool("teams_users_kick", "Removes a user from a channel.", "POST", "/teams.users.kick")));
+    assertThat(names(search.search("remove a user from a channel", 2)))
+        .containsExactly("teams_users_kick", "admin_users_kick");
+    assertThat(names(search.search("as an admin, remove a user from a channel", 2)))
+        .containsExactly("admin_users_kick", "teams_users_kick");
+  }
+
+  @Test
+  void takesTheDescriptionsFirstSentenceForAMissingSummary() {
+    ToolSearch search = new ToolSearch(List.of(
+        described("chat_postEphemeral", null, "Sends an ephemeral message. To one user only.",
+            "POST", "/chat.postEphemeral"),
+        described("chat_x", "Other", "Other. Mentions an ephemeral message in passing, with many"
+            + " more words around it than the other tool has.", "POST", "/chat.x")));
+    ToolSearchHit hit = search.search("ephemeral message", 1).get(0);
+    assertThat(hit.name()).isEqualTo("chat_postEphemeral");
+    assertThat(hit.summary()).isEqualTo("Sends an ephemeral message.");
   }
 
   @Test

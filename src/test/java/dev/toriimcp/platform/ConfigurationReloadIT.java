@@ -114,6 +114,12 @@ class ConfigurationReloadIT {
       assertThat(toolNames(token)).doesNotContain("findPetsByStatus");
       assertThat(count(gateway.output(), "torii-mcp configuration: reloaded")).isEqualTo(reloads);
 
+      // 3b. An edit that drops the sealing key of gina's stored credential: refused, no data lost.
+      write(backend("petstore", null) + backend("spare", null),
+          "[{id: k2, secret: ISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A=}]");
+      awaitLog("sealing key 'k' still seals 1 upstream credential(s)");
+      assertThat(count(gateway.output(), "torii-mcp configuration: reloaded")).isEqualTo(reloads);
+
       // 4. Fixed, with the spare backend removed: its endpoint is gone, petstore is whole again.
       write(backend("petstore", null));
       awaitTrue(() -> status("spare") == 404, "the removed backend answers 404");
@@ -146,9 +152,13 @@ class ConfigurationReloadIT {
 
   /** Replaces the file in one step, as an editor or a deployment tool does. */
   private static void write(String backends) throws Exception {
+    write(backends, "[{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]");
+  }
+
+  private static void write(String backends, String keys) throws Exception {
     String yaml = "public_url: ${TORII_PUBLIC_URL}\nbackends:\n" + backends
         + "storage: {derby_directory: " + storage + "}\n"
-        + "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}\n";
+        + "sealing: {keys: " + keys + "}\n";
     Path next = config.resolveSibling("reload.yaml.next");
     Files.writeString(next, yaml);
     Files.move(next, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

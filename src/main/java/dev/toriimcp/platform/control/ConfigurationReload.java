@@ -148,6 +148,12 @@ public class ConfigurationReload {
           + " running configuration stays.\n" + e.getMessage());
       return Outcome.REFUSED;
     }
+    String keptKeys = removedKeysStillInUse(running.sealing(), loaded.sealing());
+    if (keptKeys != null) {
+      LOG.severe("torii-mcp configuration: the edit of " + location.path() + " is refused; the"
+          + " running configuration stays.\n  - " + keptKeys);
+      return Outcome.REFUSED;
+    }
     List<String> waiting = restartOnlyChanges(running, loaded);
     GatewayConfiguration next = new GatewayConfiguration(running.source(), running.publicUrl(),
         loaded.backends(), running.storage(), running.limits(), loaded.sealing(), running.oauth(),
@@ -273,6 +279,31 @@ public class ConfigurationReload {
     }
     specDue.put(backend.name(), now + backend.specRefresh().toNanos());
     return seen;
+  }
+
+  /**
+   * Why an edit must not drop sealing keys that still seal stored credentials, or {@code null}:
+   * their users would have to sign in again, and a typo must not cost that.
+   */
+  private String removedKeysStillInUse(SealingSettings running, SealingSettings loaded) {
+    if (running == null) {
+      return null;
+    }
+    Set<String> kept = new LinkedHashSet<>();
+    if (loaded != null) {
+      loaded.keys().forEach(key -> kept.add(key.id()));
+    }
+    Map<String, Long> counts = sealedCredentials.countsByKey();
+    List<String> problems = new ArrayList<>();
+    for (var key : running.keys()) {
+      long rows = counts.getOrDefault(key.id(), 0L);
+      if (!kept.contains(key.id()) && rows > 0) {
+        problems.add("sealing key '" + key.id() + "' still seals " + rows + " upstream"
+            + " credential(s): keep it in sealing.keys, not current, until the start-up or reload"
+            + " report says it seals none (they are re-sealed under the current key)");
+      }
+    }
+    return problems.isEmpty() ? null : String.join("\n  - ", problems);
   }
 
   /** The {@link #RESTART_ONLY} keys whose values differ. */

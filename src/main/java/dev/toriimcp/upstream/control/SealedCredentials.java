@@ -94,11 +94,17 @@ public class SealedCredentials {
     });
   }
 
-  /** One line per key: the listed ones in order, then any unlisted key that still seals rows. */
-  public List<String> report(SealingSettings settings) {
+  /** How many stored upstream credentials each key id seals; keys sealing none are absent. */
+  public Map<String, Long> countsByKey() {
     Map<String, Long> counts = new LinkedHashMap<>();
     storage.inTransaction(em -> em.createNamedQuery(UpstreamCredential.COUNT_BY_KEY, Object[].class)
         .getResultList()).forEach(row -> counts.put((String) row[0], ((Number) row[1]).longValue()));
+    return counts;
+  }
+
+  /** One line per key: the listed ones in order, then any unlisted key that still seals rows. */
+  public List<String> report(SealingSettings settings) {
+    Map<String, Long> counts = countsByKey();
     String current = sealing.sealer().currentKeyId();
     List<String> lines = new ArrayList<>();
     for (SealingKey key : settings.keys()) {

@@ -13,9 +13,15 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,8 +42,9 @@ import org.junit.jupiter.api.Test;
  * {@code notifications/tools/list_changed} (issue 17, ADR 0033): a handshake-era session opens its
  * GET stream, which carries keep-alive comments; a live edit of the configuration that changes
  * its backend's policy sends the notification on it, to a raw HTTP reader and to the official Java
- * SDK client's tools-change consumer alike, and a new tools/list shows the change; DELETE of the
- * session ends the stream. One gateway start, with keep-alives every 500 ms.
+ * SDK client's tools-change consumer alike, and a new tools/list shows the change; a user's
+ * streams are bounded, and a client that went away frees its place; DELETE of the session ends
+ * the stream. One gateway start, with keep-alives every 500 ms and three streams per user.
  */
 class ToolsListChangedIT {
 
@@ -61,7 +68,7 @@ class ToolsListChangedIT {
     write(null);
     String jvmArgs = System.getProperty("gateway.jvmArgs");
     System.setProperty("gateway.jvmArgs", (jvmArgs == null ? "" : jvmArgs + " ")
-        + "-Dtorii.mcp.stream-keep-alive-ms=500");
+        + "-Dtorii.mcp.stream-keep-alive-ms=500 -Dtorii.mcp.max-streams-per-user=3");
     try {
       gateway = GatewayProcess.start("list-changed", config, Map.of());
     } finally {
@@ -146,6 +153,26 @@ class ToolsListChangedIT {
       assertThat(changes.get(changes.size() - 1)).contains("getPetById")
           .doesNotContain("findPetsByStatus");
 
+      // The user's bound (3 here): the SDK's stream, the raw one and one more; then 405, until
+      // a client that simply went away is noticed and its stream dropped.
+      String other = initialize(token);
+      String third = initialize(token);
+      try (Socket gone = openOnSocket(token, other)) {
+        assertThat(open(token, third).response.statusCode()).as("over the user's bound")
+            .isEqualTo(405);
+      }
+      long closed = System.nanoTime();
+      Reader replacement = open(token, third);
+      while (replacement.response.statusCode() == 405
+          && System.nanoTime() - closed < Duration.ofSeconds(10).toNanos()) {
+        Thread.sleep(200);
+        replacement = open(token, third);
+      }
+      assertThat(replacement.response.statusCode()).as("a stream once its client is gone")
+          .isEqualTo(200);
+      System.out.println("a closed connection's stream was dropped within "
+          + (System.nanoTime() - closed) / 1_000_000 + " ms");
+
       // DELETE of the session ends its stream.
       HttpResponse<String> delete = HTTP.send(HttpRequest.newBuilder(gateway.uri("/mcp/petstore"))
           .header("Authorization", "Bearer " + token).header("Mcp-Session-Id", session)
@@ -160,6 +187,33 @@ class ToolsListChangedIT {
     } finally {
       sdk.closeGracefully();
     }
+  }
+
+  /** Opens a session; returns its id. */
+  private static String initialize(String token) throws Exception {
+    HttpResponse<String> initialize = post(token, null, "{\"jsonrpc\": \"2.0\", \"id\": 1,"
+        + " \"method\": \"initialize\", \"params\": {\"protocolVersion\": \"2025-11-25\","
+        + " \"capabilities\": {}, \"clientInfo\": {\"name\": \"it\", \"version\": \"1\"}}}");
+    assertThat(initialize.statusCode()).isEqualTo(200);
+    return initialize.headers().firstValue("Mcp-Session-Id").orElseThrow();
+  }
+
+  /**
+   * A GET stream on a socket of its own, open once its 200 has come; closing the socket is a
+   * client that went away without a word.
+   */
+  private static Socket openOnSocket(String token, String session) throws Exception {
+    URI uri = gateway.uri("/mcp/petstore");
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), uri.getPort());
+    socket.setSoTimeout(10_000);
+    socket.getOutputStream().write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: "
+        + uri.getHost() + ":" + uri.getPort() + "\r\nAuthorization: Bearer " + token
+        + "\r\nAccept: text/event-stream\r\nMcp-Session-Id: " + session + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    String status = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+        StandardCharsets.US_ASCII)).readLine();
+    assertThat(status).as("the socket's stream").startsWith("HTTP/1.1 200");
+    return socket;
   }
 
   /** A GET stream read line by line on a thread of its own; {@link #END} when it ends. */

@@ -25,8 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * 400; a request naming an unknown or ended session is 404; a session id that is not visible
  * ASCII is 400; an unsupported {@code MCP-Protocol-Version} is 400; one JSON-RPC message per POST
  * (notifications and responses 202), or a batch of them where the version allows it: a
- * 2025-03-26 session, or a request with neither session nor version header. DELETE ends a
- * session.
+ * 2025-03-26 session, or a request with neither session nor version header. GET opens the
+ * session's stream of notifications ({@link EventStreams}); DELETE ends a session, and its
+ * stream.
  */
 final class HandshakeEra {
 
@@ -35,11 +36,14 @@ final class HandshakeEra {
   private final McpServlet endpoint;
   private final Sessions sessions;
   private final McpDispatcher dispatcher;
+  private final EventStreams streams;
 
-  HandshakeEra(McpServlet endpoint, Sessions sessions, McpDispatcher dispatcher) {
+  HandshakeEra(McpServlet endpoint, Sessions sessions, McpDispatcher dispatcher,
+      EventStreams streams) {
     this.endpoint = endpoint;
     this.sessions = sessions;
     this.dispatcher = dispatcher;
+    this.streams = streams;
   }
 
   void post(Exchange exchange) throws IOException {
@@ -116,6 +120,46 @@ final class HandshakeEra {
         }));
   }
 
+  /**
+   * Opens the session's stream for server-to-client messages (MCP basic/transports, "Listening
+   * for Messages from the Server"; ADR 0033): the same 400 and 404 as a POST in the session, 406
+   * without {@code Accept: text/event-stream}, 405 over the streams' bounds. The caller answered
+   * the GET without a session (405).
+   */
+  void get(HttpServletRequest request, HttpServletResponse response, AccessGrant grant,
+      String token) throws IOException {
+    String sessionId = request.getHeader(SESSION);
+    if (!visibleAscii(sessionId)) {
+      json(response, 400, McpDispatcher.errorBody(null, -32600,
+          "Invalid Request: Mcp-Session-Id must be visible ASCII"));
+      return;
+    }
+    if (!protocolVersionAllowed(request, response)) {
+      return;
+    }
+    if (!McpWire.acceptsStream(request.getHeader("Accept"))) {
+      json(response, 406, McpDispatcher.errorBody(null, -32000,
+          "Not Acceptable: the GET stream is text/event-stream; accept it"));
+      return;
+    }
+    Sessions.Live session;
+    try {
+      session = sessions.live(sessionId, grant);
+    } catch (RuntimeException e) {
+      McpServlet.storeUnavailable(response, e);
+      return;
+    }
+    if (session == null) {
+      json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));
+      return;
+    }
+    if (streams.open(request, response, sessionId, grant, token) == EventStreams.Opened.FULL) {
+      response.setHeader("Allow", "POST, DELETE");
+      json(response, 405, McpDispatcher.errorBody(null, -32000,
+          "Method not allowed: no more streams can be opened now; POST works as before"));
+    }
+  }
+
   /** Ends a session (MCP basic/transports "Session Management"). */
   void delete(HttpServletRequest request, HttpServletResponse response, AccessGrant grant)
       throws IOException {
@@ -135,6 +179,7 @@ final class HandshakeEra {
       return;
     }
     if (ended) {
+      streams.ended(sessionId);
       response.setStatus(204);
     } else {
       json(response, 404, McpDispatcher.errorBody(null, -32001, "Session not found"));

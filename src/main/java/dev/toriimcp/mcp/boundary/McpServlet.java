@@ -49,8 +49,9 @@ import java.util.logging.Logger;
  * {@link HandshakeEra} for sessions opened by {@code initialize}, {@link StatelessEra} for
  * requests that carry their version and capabilities themselves (MCP 2026-07-28), chosen per
  * request on the same URL. A store that fails while a
- * token or session is checked gives 503. GET is 405: the gateway offers no server-to-client
- * stream; but a browser's GET that accepts HTML gets the backend's page ({@link BackendPage}).
+ * token or session is checked gives 503. GET opens a handshake-era session's stream of
+ * notifications ({@link EventStreams}, ADR 0033) and is 405 otherwise; a browser's GET that
+ * accepts HTML gets the backend's page ({@link BackendPage}).
  *
  * <p>Replies are {@code application/json}, or one {@code message} event of a
  * {@code text/event-stream} when the client accepts only a stream (ADR 0009); a tool call's log
@@ -73,6 +74,7 @@ public class McpServlet extends HttpServlet {
   @Inject transient McpDispatcher dispatcher;
   @Inject transient Sessions sessions;
   @Inject transient InFlightCalls inFlight;
+  @Inject transient EventStreams streams;
 
   private final transient BackendPage page = new BackendPage();
   private transient HandshakeEra handshake;
@@ -85,7 +87,7 @@ public class McpServlet extends HttpServlet {
 
   @Override
   public void init() {
-    handshake = new HandshakeEra(this, sessions, dispatcher);
+    handshake = new HandshakeEra(this, sessions, dispatcher, streams);
     stateless = new StatelessEra(this, inFlight);
   }
 
@@ -223,11 +225,22 @@ public class McpServlet extends HttpServlet {
     }
   }
 
+  /**
+   * The stream of a handshake-era session (ADR 0033). Without a session there is nothing to
+   * stream to, and the stateless era has no GET stream: both 405, which clients take as "no
+   * stream, carry on" (research §1.4; a 400 has made clients loop).
+   */
   private void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
-    if (gate(request, response) != null) {
+    Gate gate = gate(request, response);
+    if (gate == null) {
+      return;
+    }
+    if (StatelessEra.named(request) || request.getHeader(HandshakeEra.SESSION) == null) {
       response.setHeader("Allow", "POST, DELETE");
       response.setStatus(405);
+      return;
     }
+    handshake.get(request, response, gate.grant(), bearer(request));
   }
 
   /**
@@ -274,6 +287,13 @@ public class McpServlet extends HttpServlet {
         : path.substring(1);
   }
 
+  /** The bearer token of the {@code Authorization} header, or null. */
+  private static String bearer(HttpServletRequest request) {
+    String authorization = request.getHeader("Authorization");
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? authorization.substring(7).trim() : null;
+  }
+
   private Gate gate(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String backend = backendName(request);
     // One read: the definition and the catalog come from the same configuration (ADR 0032).
@@ -292,9 +312,7 @@ public class McpServlet extends HttpServlet {
       return null;
     }
     BackendDefinition definition = served.definition();
-    String authorization = request.getHeader("Authorization");
-    String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? authorization.substring(7).trim() : null;
+    String token = bearer(request);
     // Another scheme, or "Bearer" with nothing after it, is no token at all (research RS-3).
     boolean presented = token != null && !token.isEmpty();
     Optional<AccessGrant> grant;

@@ -97,6 +97,19 @@ final class McpWire {
     return accept != null && acceptedTypes(accept).contains("text/event-stream");
   }
 
+  /**
+   * Whether a GET's {@code Accept} admits an event stream (MCP basic/transports: the client
+   * lists {@code text/event-stream}); a wildcard does too. No header does not.
+   */
+  static boolean acceptsStream(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    List<String> types = acceptedTypes(accept);
+    return types.contains("text/event-stream") || types.contains("text/*")
+        || types.contains("*/*");
+  }
+
   /** The media ranges of an {@code Accept} header, lower case, less those with q=0. */
   private static List<String> acceptedTypes(String accept) {
     List<String> types = new ArrayList<>();

@@ -176,7 +176,8 @@ public class McpDispatcher {
     String version = PROTOCOL_VERSIONS.contains(requested) ? requested : PROTOCOL_VERSIONS.get(0);
     ObjectNode result = NODES.objectNode().put("protocolVersion", version);
     ObjectNode capabilities = result.putObject("capabilities");
-    capabilities.putObject("tools").put("listChanged", false);
+    // A session's GET stream gets notifications/tools/list_changed after a reload (ADR 0033).
+    capabilities.putObject("tools").put("listChanged", true);
     // Every version served defines logging (server/utilities/logging); see McpLogging.
     capabilities.putObject("logging");
     result.set("serverInfo", ProtocolShapes.serverInfo(serverInfo(backend), version));

@@ -10,10 +10,10 @@ import dev.toriimcp.mcp.entity.McpOutcome;
  * {@code complete}), the server's identity in {@code _meta}, and on list results the caching
  * hints.
  *
- * <p>The hints are honest for a catalog: it is compiled when the gateway starts and is the same
- * for every user of the backend (the policy is per backend, not per user), so it is
- * {@code public}; it changes only when the gateway restarts with another configuration or spec,
- * and {@link #TTL_MS} bounds how long a client keeps the old one after that.
+ * <p>The hints are honest for a catalog: it is the same for every user of the backend (the
+ * policy is per backend, not per user), so it is {@code public}; it changes only when the
+ * configuration or the spec does (a live reload, ADR 0032), and {@link #TTL_MS} bounds how long
+ * a client keeps the old one after that.
  */
 public final class StatelessResults {
 

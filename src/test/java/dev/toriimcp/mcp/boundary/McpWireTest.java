@@ -32,6 +32,17 @@ class McpWireTest {
   }
 
   @Test
+  void aGetStreamNeedsAnAcceptThatAdmitsIt() {
+    assertThat(McpWire.acceptsStream("text/event-stream")).isTrue();
+    assertThat(McpWire.acceptsStream("application/json, text/event-stream")).isTrue();
+    assertThat(McpWire.acceptsStream("text/*")).isTrue();
+    assertThat(McpWire.acceptsStream("*/*")).isTrue();
+    assertThat(McpWire.acceptsStream(null)).as("MCP: the client lists text/event-stream").isFalse();
+    assertThat(McpWire.acceptsStream("application/json")).isFalse();
+    assertThat(McpWire.acceptsStream("text/event-stream;q=0")).isFalse();
+  }
+
+  @Test
   void aStreamIsAcceptedWhereverTheClientNamesOne() {
     assertThat(McpWire.acceptsEventStream("application/json, text/event-stream")).isTrue();
     assertThat(McpWire.acceptsEventStream("Text/Event-Stream;q=0.5")).isTrue();

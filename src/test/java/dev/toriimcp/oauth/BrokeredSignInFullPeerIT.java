@@ -89,6 +89,9 @@ class BrokeredSignInFullPeerIT {
             assertThat(browser.findElement(By.id("client-name")).getText())
                 .isEqualTo("TypeScript SDK brokered test client");
             browser.findElement(By.id("approve")).click();
+            // Quitting right after the click could end the navigation before the redirect
+            // reaches the client's callback: wait until the browser is there.
+            wait.until(ExpectedConditions.urlContains(redirect));
           } finally {
             browser.quit();
           }

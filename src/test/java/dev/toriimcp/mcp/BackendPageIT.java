@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.toriimcp.testing.Browser;
 import dev.toriimcp.testing.GatewayProcess;
-import dev.toriimcp.testing.SpecCorpus;
+import dev.toriimcp.testing.LargeApisGateway;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,11 +12,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -42,28 +40,8 @@ class BackendPageIT {
 
   @BeforeAll
   static void start() throws Exception {
-    String yaml = String.join("\n",
-        "public_url: ${TORII_PUBLIC_URL}",
-        "backends:",
-        "  - name: petstore",
-        "    spec_url: " + spec("petstore-v3.yaml"),
-        "    base_url: http://127.0.0.1:9/api/v3",
-        "    auth: {type: login-broker, login_url: \"http://127.0.0.1:9/login\"}",
-        "  - name: github",
-        "    spec_url: " + spec("github-api.github.com-2022-06.json"),
-        "    base_url: http://127.0.0.1:9",
-        "    auth: {type: login-broker, login_url: \"http://127.0.0.1:9/login\"}",
-        "storage: {derby_directory: target/it-data/backend-page-" + System.nanoTime() + "}",
-        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", "");
-    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("backend-page.yaml");
-    Files.writeString(config, yaml);
-    gateway = GatewayProcess.start("backend-page", config, Map.of());
-    gateway.awaitReady(Duration.ofSeconds(300));
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    // Shared with DynamicExposureIT: petstore, GitHub and Kubernetes behind a login broker.
+    gateway = LargeApisGateway.get().gateway();
   }
 
   @Test
@@ -191,9 +169,5 @@ class BackendPageIT {
   private static HttpResponse<String> get(String path, String accept) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(gateway.uri("").toString() + path))
         .header("Accept", accept).GET().build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String spec(String name) throws Exception {
-    return SpecCorpus.named(name).root().toAbsolutePath().normalize().toString();
   }
 }

@@ -5,35 +5,27 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.LargeApisGateway;
 import dev.toriimcp.testing.NetworkntSchemaValidator;
 import dev.toriimcp.testing.OAuthFlows;
-import dev.toriimcp.testing.SpecCorpus;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpError;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,61 +41,13 @@ class DynamicExposureIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SCRIPT_DIR = Path.of("src/test/node");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final List<String> received = new CopyOnWriteArrayList<>();
-  private static HttpServer upstream;
+  private static LargeApisGateway large;
   private static GatewayProcess gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    upstream.createContext("/login", exchange -> {
-      JsonNode login = JSON.readTree(exchange.getRequestBody().readAllBytes());
-      Exchanges.json(exchange, 200, ("{\"access_token\": \"upstream-"
-          + login.path("username").asText() + "-token\"}").getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.createContext("/", exchange -> {
-      // The request as it arrived: request line, every header (sorted), body.
-      Map<String, List<String>> headers = new TreeMap<>();
-      exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values));
-      received.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
-          + (exchange.getRequestURI().getRawQuery() == null ? ""
-              : "?" + exchange.getRequestURI().getRawQuery())
-          + "\n" + headers + "\n" + new String(exchange.getRequestBody().readAllBytes(),
-              StandardCharsets.UTF_8));
-      Exchanges.json(exchange, 200, "{\"ok\": true}".getBytes(StandardCharsets.UTF_8));
-    });
-    upstream.start();
-    String base = "http://127.0.0.1:" + upstream.getAddress().getPort();
-    String login = "    auth: {type: login-broker, login_url: \"" + base + "/login\"}";
-    String yaml = String.join("\n",
-        "public_url: ${TORII_PUBLIC_URL}",
-        "backends:",
-        "  - name: github",
-        "    spec_url: " + spec("github-api.github.com-2022-06.json"),
-        "    base_url: " + base,
-        login,
-        "  - name: kubernetes",
-        "    spec_url: " + spec("kubernetes-v1.36-swagger.json"),
-        "    base_url: " + base,
-        login,
-        "storage: {derby_directory: target/it-data/dynamic-" + System.nanoTime() + "}",
-        "sealing: {keys: [{id: k, secret: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=}]}", "");
-    Path config = Files.createDirectories(Path.of("target/it-config")).resolve("dynamic.yaml");
-    Files.writeString(config, yaml);
-    gateway = GatewayProcess.start("dynamic", config, Map.of());
-    gateway.awaitReady(Duration.ofSeconds(300));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
-    upstream.stop(0);
-  }
-
-  private static String spec(String name) throws java.io.IOException {
-    return SpecCorpus.named(name).root().toAbsolutePath().normalize().toString();
+    large = LargeApisGateway.get();
+    gateway = large.gateway();
   }
 
   @Test
@@ -225,7 +169,7 @@ class DynamicExposureIT {
   }
 
   private static List<String> upstreamCalls(String requestLine) {
-    return received.stream().filter(call -> call.startsWith(requestLine)).toList();
+    return large.received().stream().filter(call -> call.startsWith(requestLine)).toList();
   }
 
   /** The statuses of the user's audit lines for the tool, in order; written in the background. */

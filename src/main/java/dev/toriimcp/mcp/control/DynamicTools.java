@@ -69,13 +69,15 @@ final class DynamicTools {
   static ObjectNode search(ToolCatalog catalog, JsonNode arguments) {
     JsonNode query = arguments.path("query");
     if (!query.isTextual()) {
-      return toolError(SEARCH + ": 'query' is required: a task in a few plain words");
+      return McpDispatcher.toolError(
+          SEARCH + ": 'query' is required: a task in a few plain words");
     }
     JsonNode limit = arguments.path("limit");
     int count = DEFAULT_LIMIT;
     if (!limit.isMissingNode() && !limit.isNull()) {
       if (!limit.isIntegralNumber() || limit.asLong() < 1 || limit.asLong() > MAX_LIMIT) {
-        return toolError(SEARCH + ": 'limit' must be a whole number from 1 to " + MAX_LIMIT);
+        return McpDispatcher.toolError(
+            SEARCH + ": 'limit' must be a whole number from 1 to " + MAX_LIMIT);
       }
       count = limit.asInt();
     }
@@ -83,7 +85,7 @@ final class DynamicTools {
     try {
       hits = catalog.index().search(query.asText(), count);
     } catch (IllegalArgumentException e) {
-      return toolError(SEARCH + ": " + e.getMessage());
+      return McpDispatcher.toolError(SEARCH + ": " + e.getMessage());
     }
     ObjectNode found = NODES.objectNode();
     var tools = found.putArray("tools");
@@ -105,8 +107,9 @@ final class DynamicTools {
     JsonNode name = arguments.path("name");
     Optional<CompiledTool> tool = name.isTextual() ? catalog.tool(name.asText()) : Optional.empty();
     if (tool.isEmpty()) {
-      return toolError(DESCRIBE + ": unknown tool " + (name.isTextual() ? name.asText()
-          : "(no name)") + "; " + SEARCH + " finds this backend's tool names");
+      return McpDispatcher.toolError(DESCRIBE + ": unknown tool "
+          + (name.isTextual() ? name.asText() : "(no name)") + "; " + SEARCH
+          + " finds this backend's tool names");
     }
     return text(ProtocolShapes.tool(tool.get().definition(), protocolVersion).toString());
   }
@@ -164,9 +167,5 @@ final class DynamicTools {
     ObjectNode result = NODES.objectNode();
     result.putArray("content").addObject().put("type", "text").put("text", text);
     return result;
-  }
-
-  private static ObjectNode toolError(String text) {
-    return text(text).put("isError", true);
   }
 }

@@ -479,7 +479,8 @@ public class McpDispatcher {
     }
   }
 
-  private static ObjectNode toolError(String text) {
+  /** A tool result with {@code isError} and the text, for the model to read and act on. */
+  static ObjectNode toolError(String text) {
     ObjectNode result = NODES.objectNode();
     result.putArray("content").addObject().put("type", "text").put("text", text);
     result.put("isError", true);

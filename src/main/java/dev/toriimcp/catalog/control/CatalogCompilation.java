@@ -37,12 +37,12 @@ public final class CatalogCompilation {
       SpecLoader.LoadedSpec spec = loader.load(backend.specLocation());
       Descriptions style = backend.exposure().descriptions();
       ToolCatalog catalog = compile(backend, spec, style);
-      if (style != Descriptions.FULL) {
-        // What compaction saves, for the log line and the report: the same spec compiled again
-        // with full descriptions (compiling is fast next to loading), measured and dropped.
-        catalog = catalog.withUncompactedToolsListBytes(
-            bytes(compile(backend, spec, Descriptions.FULL).tools()));
-      }
+      // Measured once here, for the exposure, the log line, the report and the page. What
+      // compaction saves: the same spec compiled again with full descriptions (compiling is fast
+      // next to loading), measured and dropped.
+      long bytes = bytes(catalog.tools());
+      catalog = catalog.withToolsListBytes(bytes, style == Descriptions.FULL ? bytes
+          : bytes(compile(backend, spec, Descriptions.FULL).tools()));
       return new BackendCatalog.Ready(served(backend.exposure(), catalog));
     } catch (SpecLoadException e) {
       return new BackendCatalog.Failed(backend.name(), e.getMessage());
@@ -61,7 +61,7 @@ public final class CatalogCompilation {
     boolean dynamic = switch (exposure.mode()) {
       case ALL -> false;
       case DYNAMIC -> true;
-      case AUTO -> bytes(catalog.tools()) / 4 > exposure.tokenBudget();
+      case AUTO -> listBytes(catalog) / 4 > exposure.tokenBudget();
     };
     return catalog.served(dynamic, new ToolSearch(catalog.tools()));
   }
@@ -78,10 +78,15 @@ public final class CatalogCompilation {
       return CatalogSummary.failed(failed.backend(), failed.reason());
     }
     ToolCatalog tools = ((BackendCatalog.Ready) catalog).catalog();
-    long bytes = bytes(tools.tools());
+    long bytes = listBytes(tools);
     long before = tools.uncompactedToolsListBytes() >= 0 ? tools.uncompactedToolsListBytes() : bytes;
     return CatalogSummary.of(tools.backend(), tools.tools().size(), bytes, before,
         tools.dynamic(), tools.skipped(), tools.warnings());
+  }
+
+  /** The catalog's measured {@code tools/list} size, or measured now if it was made elsewhere. */
+  private static long listBytes(ToolCatalog catalog) {
+    return catalog.toolsListBytes() >= 0 ? catalog.toolsListBytes() : bytes(catalog.tools());
   }
 
   private static long bytes(List<CompiledTool> tools) {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param serverOrigins the origins of the document's top-level {@code servers} (resolved against
  *     the spec's location; the spec's own origin when it declares none): without {@code
  *     base_url}, the only origins a call and the user's credential may go to (ADR 0016)
+ * @param toolsListBytes the size of the complete {@code tools/list} of these tools, measured once
+ *     at compilation; -1 where the catalog was made elsewhere
  * @param uncompactedToolsListBytes the size {@code tools/list} would have with {@code
  *     descriptions: full}, where compaction was applied and measured; else -1
  * @param dynamic whether {@code tools/list} offers the meta-tools that search, describe and call
@@ -32,6 +34,7 @@ public record ToolCatalog(
     List<Origin> serverOrigins,
     Map<String, CompiledTool> byName,
     String title,
+    long toolsListBytes,
     long uncompactedToolsListBytes,
     boolean dynamic,
     ToolIndex index) {
@@ -53,19 +56,19 @@ public record ToolCatalog(
       List<SkippedOperation> skipped, List<String> warnings, List<Origin> serverOrigins,
       String title) {
     this(backend, specVersion, List.copyOf(tools), List.copyOf(skipped), List.copyOf(warnings),
-        List.copyOf(serverOrigins), index(tools), title, -1, false, null);
+        List.copyOf(serverOrigins), index(tools), title, -1, -1, false, null);
   }
 
   /** This catalog served as {@code dynamic} says, searched by {@code index}. */
   public ToolCatalog served(boolean dynamic, ToolIndex index) {
     return new ToolCatalog(backend, specVersion, tools, skipped, warnings, serverOrigins, byName,
-        title, uncompactedToolsListBytes, dynamic, index);
+        title, toolsListBytes, uncompactedToolsListBytes, dynamic, index);
   }
 
-  /** This catalog, knowing what its {@code tools/list} would weigh without compaction. */
-  public ToolCatalog withUncompactedToolsListBytes(long bytes) {
+  /** This catalog, knowing what its {@code tools/list} weighs as served and without compaction. */
+  public ToolCatalog withToolsListBytes(long bytes, long uncompacted) {
     return new ToolCatalog(backend, specVersion, tools, skipped, warnings, serverOrigins, byName,
-        title, bytes, dynamic, index);
+        title, bytes, uncompacted, dynamic, index);
   }
 
   public Optional<CompiledTool> tool(String name) {

@@ -63,6 +63,11 @@ public final class PostgresServer implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }
 
+  /** The database user, which needs no password (trust authentication on loopback). */
+  public String user() {
+    return USER;
+  }
+
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(jdbcUrl(), USER, "");
   }

@@ -43,7 +43,7 @@ public final class ConfigurationReader {
   static final List<String> ROOT_KEYS =
       List.of("public_url", "backends", "storage", "limits", "sealing", "oauth", "clients",
           "allowed_origins", "trusted_proxies", "forwarded_header");
-  static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory");
+  static final List<String> STORAGE_KEYS = List.of("datasource", "derby_directory", "shared");
 
   /**
    * System property that allows the sealing key published in {@code examples/mcp-proxy.yaml};
@@ -211,6 +211,13 @@ public final class ConfigurationReader {
         .filter(s -> !s.isBlank()).orElse(null);
     Path derby = yaml.string(entries.get().get("derby_directory"), null, "storage.derby_directory")
         .filter(s -> !s.isBlank()).map(Path::of).orElse(StorageSettings.DEFAULT_DERBY_DIRECTORY);
-    return new StorageSettings(dataSource, derby);
+    Node sharedNode = entries.get().get("shared");
+    boolean shared = "true".equals(
+        yaml.choice(sharedNode, null, "storage.shared", "false", List.of("true", "false")));
+    if (shared && dataSource == null) {
+      yaml.problem(sharedNode, null, "storage.shared", "needs storage.datasource: an embedded"
+          + " Derby database belongs to one node, so several nodes cannot share it");
+    }
+    return new StorageSettings(dataSource, derby, shared);
   }
 }

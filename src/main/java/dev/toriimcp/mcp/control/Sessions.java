@@ -17,8 +17,9 @@ import java.time.Instant;
  * the same user, client and backend.
  *
  * <p>Every request of a client carries its session, so a live session is trusted for
- * {@link #CACHE} without asking the database again (like access tokens); a session ended on
- * another node stops working within that time, on this node at once. Use is recorded at most
+ * {@link #CACHE} without asking the database again (like access tokens). With several nodes
+ * ({@link Storage#shared()}) nothing is cached, so a session ended on one node is refused on
+ * every node at its next request (ADR 0034). Use is recorded at most
  * once per {@link #TOUCH_INTERVAL}, so that the idle purge only removes sessions nobody uses.
  */
 @ApplicationScoped
@@ -90,7 +91,9 @@ public class Sessions {
         live.remove(hash);
         return null;
       }
-      live.put(hash, owner, now.plus(CACHE));
+      if (!storage.shared()) {
+        live.put(hash, owner, now.plus(CACHE));
+      }
     }
     return owner.of(grant) ? new Live(owner.protocolVersion(), owner.logLevel()) : null;
   }
@@ -98,7 +101,7 @@ public class Sessions {
   /**
    * Keeps the logging level the session's client chose (MCP server/utilities/logging); false if
    * the id names no live session of this grant. In the database, so every node honours it; other
-   * nodes see it within {@link #CACHE}, this one at once.
+   * nodes see it within {@link #CACHE} (at once with a shared database), this one at once.
    */
   public boolean logLevel(String id, AccessGrant grant, String level) {
     if (id == null || id.length() > 128) {
@@ -117,7 +120,9 @@ public class Sessions {
     if (owner == null) {
       return false;
     }
-    live.put(hash, owner, Instant.now().plus(CACHE));
+    if (!storage.shared()) {
+      live.put(hash, owner, Instant.now().plus(CACHE));
+    }
     return true;
   }
 

@@ -228,8 +228,9 @@ public class Tokens {
 
   /**
    * How long a validated access token is trusted without asking the database again: the steady
-   * state of a tool-calling client costs no query, and a revoked token stops working within this
-   * time on every node.
+   * state of a tool-calling client costs no query on a single node. With several nodes
+   * ({@link Storage#shared()}) nothing is cached, so a token revoked on one node is refused on
+   * every node at the next call (ADR 0034).
    */
   static final java.time.Duration VALIDATION_CACHE = java.time.Duration.ofSeconds(5);
   private static final int VALIDATION_CACHE_SIZE = 10_000;
@@ -247,7 +248,7 @@ public class Tokens {
     AccessToken stored = validated.get(hash, now);
     if (stored == null) {
       stored = storage.inTransaction(em -> em.find(AccessToken.class, hash));
-      if (stored != null && !stored.revoked()) {
+      if (stored != null && !stored.revoked() && !storage.shared()) {
         validated.put(hash, stored, now.plus(VALIDATION_CACHE));
       }
     }
@@ -317,7 +318,7 @@ public class Tokens {
   }
 
   private void revokeGrant(EntityManager em, String grantId) {
-    validated.clear(); // this node forgets at once; others within VALIDATION_CACHE
+    validated.clear(); // a shared database caches nothing, so only this node remembers
     em.createNamedQuery(AccessToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
     em.createNamedQuery(RefreshToken.REVOKE_GRANT).setParameter("grant", grantId).executeUpdate();
   }

@@ -42,6 +42,7 @@ public class Storage {
   private EmbeddedDataSource embedded;
   private EntityManagerFactory entityManagerFactory;
   private String description;
+  private boolean shared;
 
   /** Opens and migrates the database. Called once, at deployment. */
   public synchronized void open(StorageSettings settings) {
@@ -50,19 +51,29 @@ public class Storage {
     }
     if (settings.embedded()) {
       embedded = embeddedDerby(settings.derbyDirectory());
-      dataSource = embedded;
-      description = "embedded Derby at " + settings.derbyDirectory().toAbsolutePath().normalize();
+      open(embedded, "embedded Derby at " + settings.derbyDirectory().toAbsolutePath().normalize(),
+          settings.shared());
     } else {
-      dataSource = lookup(settings.dataSource());
-      description = "DataSource " + settings.dataSource();
+      open(lookup(settings.dataSource()), "DataSource " + settings.dataSource(), settings.shared());
     }
+  }
+
+  /** Opens and migrates {@code source}; tests use it for a pool they made themselves. */
+  synchronized void open(DataSource source, String what, boolean sharedByNodes) {
+    dataSource = source;
+    shared = sharedByNodes;
+    description = shared ? what + ", shared by several nodes" : what;
     checkConnection();
     Migrations.apply(dataSource);
     entityManagerFactory = new PersistenceProvider().createEntityManagerFactory(PERSISTENCE_UNIT,
         Map.of(
             "eclipselink.persistencexml", PERSISTENCE_XML,
             "jakarta.persistence.nonJtaDataSource", dataSource,
-            "eclipselink.classloader", Storage.class.getClassLoader()));
+            "eclipselink.classloader", Storage.class.getClassLoader(),
+            // EclipseLink's shared cache would serve one node a row another node has changed
+            // (a revoked token, an ended session): with several nodes, every read goes to the
+            // database (ADR 0034).
+            "eclipselink.cache.shared.default", String.valueOf(!shared)));
     if (entityManagerFactory == null) {
       throw new StorageException("EclipseLink found no persistence unit " + PERSISTENCE_UNIT
           + " in " + PERSISTENCE_XML, null);
@@ -71,6 +82,15 @@ public class Storage {
     entityManagerFactory.createEntityManager().close();
     LOG.info(() -> "torii-mcp JPA provider: EclipseLink " + org.eclipse.persistence.Version.getVersion()
         + " (" + org.eclipse.persistence.Version.getBuildDate() + ")");
+  }
+
+  /**
+   * Whether several gateway nodes share this database ({@code storage.shared}): then no node may
+   * keep its own copy of state another node can change, and node-spanning work (the per-user
+   * call limit, cancellations) goes through the database (ADR 0034).
+   */
+  public boolean shared() {
+    return shared;
   }
 
   /** A human-readable description of where data lives, for logs and /health. */
@@ -92,6 +112,25 @@ public class Storage {
         transaction.rollback();
       }
       entityManager.close();
+    }
+  }
+
+  /** Work with one JDBC connection; a {@link SQLException} becomes a {@link StorageException}. */
+  @FunctionalInterface
+  public interface ConnectionWork<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} on a connection of the pool in auto-commit mode, for the few single
+   * statements on the tool-call path that JPA would only slow down (ADR 0034).
+   */
+  public <T> T withConnection(ConnectionWork<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(true);
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StorageException("database statement failed: " + e.getSQLState(), e);
     }
   }
 

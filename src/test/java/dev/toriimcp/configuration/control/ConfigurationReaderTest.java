@@ -231,6 +231,39 @@ class ConfigurationReaderTest {
   }
 
   @Test
+  void sharesADataSourceButNotAnEmbeddedDerbyBetweenNodes() {
+    GatewayConfiguration configuration = reader.read(FILE, """
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        storage: {datasource: jdbc/torii, shared: true}
+        """);
+    assertThat(configuration.storage().shared()).isTrue();
+    assertThat(reader.read(FILE, """
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        storage: {datasource: jdbc/torii}
+        """).storage().shared()).as("one node unless said").isFalse();
+
+    List<ConfigurationProblem> problems = problems("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        storage:
+          shared: true
+        """);
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.key()).isEqualTo("storage.shared");
+      assertThat(p.line()).isEqualTo(4);
+      assertThat(p.message()).isEqualTo("needs storage.datasource: an embedded Derby database"
+          + " belongs to one node, so several nodes cannot share it");
+    });
+    assertThat(messages("""
+        public_url: http://localhost:8080
+        backends: [{name: a, spec_url: a.yaml}]
+        storage: {datasource: jdbc/torii, shared: yes}
+        """)).singleElement().asString().startsWith("unknown value 'yes'");
+  }
+
+  @Test
   void reportsAMissingVariableByNameWithFileLineBackendAndKey() {
     List<ConfigurationProblem> problems = problems("""
         public_url: http://localhost:8080

@@ -11,6 +11,7 @@ import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.oauth.entity.TokenResponse;
 import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.platform.control.TestStorage;
+import dev.toriimcp.testing.PostgresServer;
 import dev.toriimcp.testing.TestGateway;
 import dev.toriimcp.upstream.entity.UpstreamCredential;
 import jakarta.persistence.EntityManager;
@@ -326,5 +327,41 @@ class TokensTest {
             })));
       }
     };
+  }
+
+  @Test
+  void aTokenRevokedOnOneNodeIsRefusedAtOnceOnAnotherThatSharesTheDatabase() throws Exception {
+    try (PostgresServer postgres = PostgresServer.start()) {
+      for (boolean shared : new boolean[] {false, true}) {
+        try (TestStorage a = TestStorage.postgres(postgres, shared);
+            TestStorage b = TestStorage.postgres(postgres, shared)) {
+          RegisteredClient registered = new RegisteredClient("torii-client-pg-" + shared,
+              RegisteredClient.Kind.DYNAMIC, "Test", List.of("http://127.0.0.1/cb"), "none", null,
+              true, Instant.now());
+          a.storage().inTransaction(em -> {
+            em.persist(registered);
+            return null;
+          });
+          Tokens onA = tokens(OAuthSettings.DEFAULT, a.storage());
+          Tokens onB = tokens(OAuthSettings.DEFAULT, b.storage());
+          String code = onA.issueCode(registered.clientId(), "http://127.0.0.1/cb", CHALLENGE,
+              "pg-user", "open", "open");
+          TokenResponse issued = onA.redeem(registered, code, null, VERIFIER, null);
+          assertThat(onA.validate(issued.accessToken(), "open")).isPresent();
+          assertThat(onB.validate(issued.accessToken(), "open")).isPresent();
+
+          onB.revoke(registered, issued.accessToken());
+
+          assertThat(onB.validate(issued.accessToken(), "open")).isEmpty();
+          if (shared) {
+            assertThat(onA.validate(issued.accessToken(), "open")).as("shared: refused at once")
+                .isEmpty();
+          } else {
+            assertThat(onA.validate(issued.accessToken(), "open"))
+                .as("one node's cache, the reason storage.shared exists").isPresent();
+          }
+        }
+      }
+    }
   }
 }

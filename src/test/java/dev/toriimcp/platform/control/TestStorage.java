@@ -1,7 +1,10 @@
 package dev.toriimcp.platform.control;
 
 import dev.toriimcp.configuration.entity.StorageSettings;
+import dev.toriimcp.testing.PostgresServer;
 import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A real {@link Storage} for unit tests: embedded Derby in a fresh directory under {@code
@@ -13,6 +16,21 @@ public final class TestStorage implements AutoCloseable {
 
   private TestStorage(Path directory) {
     storage.open(new StorageSettings(null, directory));
+  }
+
+  private TestStorage(DataSource dataSource, boolean shared) {
+    storage.open(dataSource, "test pool", shared);
+  }
+
+  /**
+   * A {@link Storage} on the throw-away PostgreSQL {@code server}, migrated; each call is one
+   * node's own pool and JPA unit, so two of them act as two nodes on one database.
+   */
+  public static TestStorage postgres(PostgresServer server, boolean shared) {
+    PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    dataSource.setUrl(server.jdbcUrl());
+    dataSource.setUser(server.user());
+    return new TestStorage(dataSource, shared);
   }
 
   public static TestStorage open(String name) {

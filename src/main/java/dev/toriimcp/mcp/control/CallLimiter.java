@@ -15,6 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * holds more than {@code SWEEP_ABOVE} keys, so distinct users cannot grow it without bound. A
  * sweep runs at most once a second: with that many users all busy, a sweep per call would walk
  * the whole map on every call.
+ *
+ * <p>When several nodes share the database, the per-minute buckets are a {@link MinuteBudget}
+ * there instead ({@link SharedCallBudget}), so the limit holds across nodes; the in-flight limit
+ * stays per node, since what it guards is this node's threads (ADR 0034).
  */
 public final class CallLimiter {
 
@@ -25,6 +29,12 @@ public final class CallLimiter {
 
   /** Either a permit or the reason for the refusal, fit for the model to read. */
   public record Decision(Permit permit, String refusal) {}
+
+  /** Per-minute buckets kept elsewhere than in this node's memory. */
+  public interface MinuteBudget {
+    /** Takes one call from {@code key}'s bucket: null if admitted, else why not. */
+    String take(String key);
+  }
 
   static final int SWEEP_ABOVE = 10_000;
   private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
@@ -43,13 +53,26 @@ public final class CallLimiter {
 
   private final int perMinute;
   private final int inFlight;
+  private final MinuteBudget shared;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private boolean swept;
   private long nextSweep;
 
   public CallLimiter(int perMinute, int inFlight) {
+    this(perMinute, inFlight, null);
+  }
+
+  /** Limits whose per-minute buckets are {@code shared} (null: in this node's memory). */
+  public CallLimiter(int perMinute, int inFlight, MinuteBudget shared) {
     this.perMinute = perMinute;
     this.inFlight = inFlight;
+    this.shared = shared;
+  }
+
+  /** The refusal of a call over the per-minute limit that may be retried in {@code seconds}. */
+  static String perMinuteRefusal(int perMinute, long seconds) {
+    return "more than " + perMinute + " calls per minute from this user; try again in "
+        + Math.max(1, seconds) + " s";
   }
 
   /** Admits one call for {@code key} at {@code nanoTime}, or says why not. */
@@ -69,6 +92,9 @@ public final class CallLimiter {
     if (buckets.size() > SWEEP_ABOVE && sweepDue(nanoTime)) {
       sweep(nanoTime);
     }
+    if (shared != null) {
+      return decideShared(key, nanoTime, holds);
+    }
     while (true) {
       Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, nanoTime));
       synchronized (bucket) {
@@ -82,8 +108,7 @@ public final class CallLimiter {
         }
         if (bucket.tokens < 1) {
           long seconds = (long) Math.ceil((1 - bucket.tokens) * 60 / perMinute);
-          return new Decision(null, "more than " + perMinute + " calls per minute from this user;"
-              + " try again in " + Math.max(1, seconds) + " s");
+          return new Decision(null, perMinuteRefusal(perMinute, seconds));
         }
         bucket.tokens -= 1;
         if (!holds) {
@@ -93,6 +118,45 @@ public final class CallLimiter {
         return new Decision(new Release(bucket), null);
       }
     }
+  }
+
+  /**
+   * The in-flight slot is taken here first and the shared bucket asked outside the node's lock,
+   * so a database round trip never serialises one user's calls on this node.
+   */
+  private Decision decideShared(String key, long nanoTime, boolean holds) {
+    if (!holds) {
+      String refusal = shared.take(key);
+      return refusal == null ? new Decision(() -> { }, null) : new Decision(null, refusal);
+    }
+    Release slot;
+    while (true) {
+      Bucket bucket = buckets.computeIfAbsent(key, k -> new Bucket(perMinute, nanoTime));
+      synchronized (bucket) {
+        if (bucket.dropped) {
+          continue;
+        }
+        if (bucket.running >= inFlight) {
+          return new Decision(null, "too many calls at once from this user (at most " + inFlight
+              + "); try again when one has finished");
+        }
+        bucket.running++;
+        slot = new Release(bucket);
+        break;
+      }
+    }
+    String refusal;
+    try {
+      refusal = shared.take(key);
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
+    if (refusal != null) {
+      slot.release();
+      return new Decision(null, refusal);
+    }
+    return new Decision(slot, null);
   }
 
   private void refill(Bucket bucket, long nanoTime) {

@@ -11,6 +11,7 @@ import dev.toriimcp.configuration.entity.UpstreamAuth;
 import dev.toriimcp.mcp.entity.McpOutcome;
 import dev.toriimcp.oauth.entity.AccessGrant;
 import dev.toriimcp.platform.control.GatewayStartup;
+import dev.toriimcp.platform.control.Storage;
 import dev.toriimcp.upstream.control.CredentialRedaction;
 import dev.toriimcp.upstream.control.IdentityProviders;
 import dev.toriimcp.upstream.control.UpstreamCredentials;
@@ -66,6 +67,7 @@ public class McpDispatcher {
   @Inject InFlightCalls inFlight;
   @Inject AuditLog audit;
   @Inject Sessions sessions;
+  @Inject Storage storage;
 
   private volatile UpstreamInvoker invoker;
   private CallLimiter limiter;
@@ -449,8 +451,9 @@ public class McpDispatcher {
 
   @PostConstruct
   void createLimiter() {
-    limiter = new CallLimiter(configuration.limits().userCallsPerMinute(),
-        configuration.limits().userCallsInFlight());
+    int perMinute = configuration.limits().userCallsPerMinute();
+    limiter = new CallLimiter(perMinute, configuration.limits().userCallsInFlight(),
+        configuration.storage().shared() ? new SharedCallBudget(storage, perMinute) : null);
     toolsList = new ToolsListHandler(configuration.limits().pageSize());
   }
 

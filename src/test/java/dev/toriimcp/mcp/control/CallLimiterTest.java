@@ -1,7 +1,11 @@
 package dev.toriimcp.mcp.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class CallLimiterTest {
@@ -94,5 +98,40 @@ class CallLimiterTest {
 
     limiter.admit("a-second-later", SECOND).permit().release();
     assertThat(limiter.size()).isEqualTo(1);
+  }
+
+  @Test
+  void aSharedBudgetCountsTheMinuteWhileThisNodeCountsItsOwnSlots() {
+    List<String> asked = new ArrayList<>();
+    AtomicInteger left = new AtomicInteger(2);
+    CallLimiter limiter = new CallLimiter(60, 1, key -> {
+      asked.add(key);
+      return left.getAndDecrement() > 0 ? null : "the shared budget says no";
+    });
+
+    CallLimiter.Permit running = limiter.admit("alice\ndemo", 0).permit();
+    assertThat(running).isNotNull();
+    assertThat(limiter.admit("alice\ndemo", 0).refusal()).as("this node's one slot is taken")
+        .startsWith("too many calls at once from this user (at most 1)");
+    assertThat(asked).as("a call refused for its slot costs no minute").hasSize(1);
+    assertThat(limiter.charge("alice\ndemo", 0)).as("a charge holds no slot").isNull();
+    running.release();
+
+    CallLimiter.Decision refused = limiter.admit("alice\ndemo", 0);
+    assertThat(refused.refusal()).isEqualTo("the shared budget says no");
+    assertThat(limiter.admit("alice\ndemo", 0).refusal())
+        .as("the refused call gave its slot back").isEqualTo("the shared budget says no");
+    assertThat(asked).containsOnly("alice\ndemo").hasSize(4);
+  }
+
+  @Test
+  void aSharedBudgetThatFailsGivesTheSlotBack() {
+    CallLimiter limiter = new CallLimiter(60, 1, key -> {
+      throw new IllegalStateException("database down");
+    });
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> limiter.admit("alice\ndemo", 0))
+          .hasMessage("database down");
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.toriimcp.oauth.entity.RegisteredClient;
 import dev.toriimcp.platform.control.Storage;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
@@ -79,9 +80,24 @@ public class Clients {
 
   /**
    * Writes the clients of the configuration into the client table (at every start, so edits to
-   * the file take effect); their secrets are stored hashed like any other.
+   * the file take effect); their secrets are stored hashed like any other. Nodes that share the
+   * database and start together write the same rows at once: the one whose insert collides
+   * writes again, over the rows the other committed.
    */
   public void configure(List<ConfiguredClient> configured) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        replace(configured);
+        return;
+      } catch (PersistenceException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void replace(List<ConfiguredClient> configured) {
     Instant now = Instant.now();
     storage.inTransaction(em -> {
       for (ConfiguredClient c : configured) {

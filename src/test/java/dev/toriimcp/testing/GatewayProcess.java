@@ -180,6 +180,27 @@ public final class GatewayProcess implements AutoCloseable {
     return awaitExit(timeout);
   }
 
+  /**
+   * Ends the server at once, as a crash or an OOM killer would: SIGKILL ({@link
+   * Process#destroyForcibly}), so no shutdown hook runs and no connection is closed cleanly. The
+   * process is the JVM itself ({@code taskset} execs it), so the signal reaches the server.
+   */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new AssertionError("still running 30 s after SIGKILL");
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The loopback port the server listens on. */
+  public int port() {
+    return port;
+  }
+
   /** What this process has written so far (earlier runs in the same log file left out). */
   public String output() throws IOException {
     byte[] all = Files.readAllBytes(log);

@@ -33,9 +33,20 @@ public final class OAuthFlows {
 
   public static Issued tokens(GatewayProcess gateway, String backend, String username,
       String password) throws Exception {
+    return tokens(gateway.uri(""), gateway.uri(""), backend, username, password);
+  }
+
+  /**
+   * The same flow sent to {@code via} (one node of several, or their load balancer) for a
+   * gateway whose {@code public_url} is {@code publicUrl}: the resource is named by the public
+   * URL, and every redirect to it is followed at {@code via} instead.
+   */
+  public static Issued tokens(URI via, URI publicUrl, String backend, String username,
+      String password) throws Exception {
+    java.util.function.Function<String, URI> at = path -> URI.create(via + path);
     HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
         .followRedirects(HttpClient.Redirect.NEVER).build();
-    HttpResponse<String> registered = browser.send(HttpRequest.newBuilder(gateway.uri("/register"))
+    HttpResponse<String> registered = browser.send(HttpRequest.newBuilder(at.apply("/register"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
             "{\"client_name\": \"Test\", \"redirect_uris\": [\"" + REDIRECT + "\"],"
                 + " \"grant_types\": [\"authorization_code\", \"refresh_token\"],"
@@ -46,13 +57,13 @@ public final class OAuthFlows {
         MessageDigest.getInstance("SHA-256").digest((client + username).getBytes(StandardCharsets.UTF_8)));
     String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest
         .getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
-    URI authorize = gateway.uri("/authorize?response_type=code&client_id=" + Forms.enc(client)
+    URI authorize = at.apply("/authorize?response_type=code&client_id=" + Forms.enc(client)
         + "&redirect_uri=" + Forms.enc(REDIRECT) + "&code_challenge=" + challenge
-        + "&code_challenge_method=S256&state=s&resource=" + Forms.enc(gateway.uri("/mcp/" + backend).toString()));
+        + "&code_challenge_method=S256&state=s&resource=" + Forms.enc(publicUrl + "/mcp/" + backend));
     String page = browser.send(HttpRequest.newBuilder(authorize).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     String request = Forms.hidden(page, "request");
-    HttpResponse<String> login = browser.send(HttpRequest.newBuilder(gateway.uri("/authorize/login"))
+    HttpResponse<String> login = browser.send(HttpRequest.newBuilder(at.apply("/authorize/login"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("request=" + Forms.enc(request) + "&csrf="
             + Forms.enc(Forms.hidden(page, "csrf")) + "&username=" + Forms.enc(username) + "&password=" + Forms.enc(password)))
@@ -61,9 +72,9 @@ public final class OAuthFlows {
       throw new AssertionError("login failed: HTTP " + login.statusCode());
     }
     String consent = browser.send(HttpRequest.newBuilder(
-        URI.create(login.headers().firstValue("Location").orElseThrow())).build(),
+        rebase(URI.create(login.headers().firstValue("Location").orElseThrow()), publicUrl, via)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    HttpResponse<String> approved = browser.send(HttpRequest.newBuilder(gateway.uri("/authorize/consent"))
+    HttpResponse<String> approved = browser.send(HttpRequest.newBuilder(at.apply("/authorize/consent"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("request=" + Forms.enc(request) + "&csrf="
             + Forms.enc(Forms.hidden(consent, "csrf")) + "&decision=approve")).build(),
@@ -75,7 +86,7 @@ public final class OAuthFlows {
         code = URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
       }
     }
-    HttpResponse<String> tokens = browser.send(HttpRequest.newBuilder(gateway.uri("/token"))
+    HttpResponse<String> tokens = browser.send(HttpRequest.newBuilder(at.apply("/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=" + Forms.enc(code)
             + "&code_verifier=" + verifier + "&client_id=" + Forms.enc(client))).build(),
@@ -86,10 +97,31 @@ public final class OAuthFlows {
 
   /** The refresh grant for a public client: the token endpoint's status and body. */
   public static HttpResponse<String> refresh(GatewayProcess gateway, Issued issued) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.uri("/token"))
+    return refresh(gateway.uri(""), issued);
+  }
+
+  /** The refresh grant sent to {@code via}, a node or the load balancer in front of several. */
+  public static HttpResponse<String> refresh(URI via, Issued issued) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(via + "/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token="
             + Forms.enc(issued.refreshToken()) + "&client_id=" + Forms.enc(issued.clientId()))).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** RFC 7009 revocation of the access token by its public client, sent to {@code via}. */
+  public static HttpResponse<String> revoke(URI via, Issued issued) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(via + "/revoke"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("token=" + Forms.enc(issued.accessToken())
+            + "&token_type_hint=access_token&client_id=" + Forms.enc(issued.clientId()))).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** {@code location} with the public URL's origin and base path replaced by {@code via}'s. */
+  private static URI rebase(URI location, URI publicUrl, URI via) {
+    String text = location.toString();
+    return text.startsWith(publicUrl.toString())
+        ? URI.create(via + text.substring(publicUrl.toString().length())) : location;
   }
 }

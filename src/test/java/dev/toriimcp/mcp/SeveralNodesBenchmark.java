@@ -43,7 +43,19 @@ public final class SeveralNodesBenchmark {
 
   private SeveralNodesBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    int status = 1;
+    try {
+      measure();
+      status = 0;
+    } catch (Exception | AssertionError e) {
+      e.printStackTrace();
+    } finally {
+      System.exit(status); // the HTTP clients' worker threads would keep the JVM alive
+    }
+  }
+
+  private static void measure() throws Exception {
     List<Setup> setups = List.of(new Setup("1 node, PostgreSQL", 1, false),
         new Setup("1 node, shared: true", 1, true),
         new Setup("2 nodes, shared: true, nginx", 2, true));

@@ -9,8 +9,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.toriimcp.testing.Exchanges;
 import dev.toriimcp.testing.GatewayCluster;
 import dev.toriimcp.testing.GatewayProcess;
+import dev.toriimcp.testing.NetworkntSchemaValidator;
 import dev.toriimcp.testing.OAuthFlows;
 import dev.toriimcp.testing.SpecCorpus;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -302,6 +307,35 @@ class SeveralNodesIT {
         throw new AssertionError("no line /" + line + "/ in the node's log");
       }
       Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void theOfficialJavaSdkClientWorksThroughTheBalancer() throws Exception {
+    // Round robin: the session opened on one node goes on on the other.
+    String token = signIn(cluster.publicUrl(), "sdk").accessToken();
+    HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
+        .builder(cluster.publicUrl().toString()).endpoint("/mcp/petstore")
+        .customizeRequest(request -> request.header("Authorization", "Bearer " + token))
+        .build();
+    McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
+        .jsonSchemaValidator(new NetworkntSchemaValidator()).build();
+    try {
+      client.initialize();
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        names.clear();
+        client.listTools().tools().forEach(tool -> names.add(tool.name()));
+        assertThat(names).contains("getPetById", "addPet");
+      }
+      received.clear();
+      McpSchema.CallToolResult result = client.callTool(
+          new McpSchema.CallToolRequest("getPetById", java.util.Map.of("petId", 7)));
+      assertThat(result.isError()).isFalse();
+      assertThat(received).singleElement().asString()
+          .endsWith("Authorization: Bearer upstream-sdk-token");
+    } finally {
+      client.closeGracefully();
     }
   }
 

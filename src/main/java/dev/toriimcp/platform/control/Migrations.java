@@ -2,6 +2,7 @@ package dev.toriimcp.platform.control;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -22,6 +23,9 @@ import liquibase.resource.ClassLoaderResourceAccessor;
 public final class Migrations {
 
   public static final String MASTER_CHANGELOG = "liquibase/changelog-master.yaml";
+
+  /** The advisory lock key of torii-mcp's migrations on PostgreSQL ("torii" in ASCII). */
+  private static final long MIGRATION_LOCK = 0x746f726969L;
 
   private Migrations() {}
 
@@ -53,9 +57,29 @@ public final class Migrations {
     }
   }
 
+  /**
+   * Nodes that start together on an empty database race to create Liquibase's own tables, which
+   * it does before it takes its lock (liquibase/liquibase#5254): the loser's start failed with
+   * "already exists". On PostgreSQL, the database several nodes share (ADR 0034), a session-level
+   * advisory lock around the whole migration makes them take turns; the later ones then find
+   * nothing left to apply.
+   */
   private static void applyHere(DataSource dataSource) {
     try (Connection connection = dataSource.getConnection()) {
-      apply(connection);
+      boolean postgres = connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+      if (postgres) {
+        advisoryLock(connection, "pg_advisory_lock");
+      }
+      try {
+        apply(connection);
+      } finally {
+        if (postgres) {
+          if (!connection.getAutoCommit()) {
+            connection.rollback(); // whatever Liquibase left open, so the unlock can run
+          }
+          advisoryLock(connection, "pg_advisory_unlock");
+        }
+      }
       // Liquibase turns auto-commit off and may leave its last lock query's transaction open;
       // Derby refuses to close a connection in that state.
       if (!connection.getAutoCommit()) {
@@ -64,6 +88,15 @@ public final class Migrations {
     } catch (SQLException e) {
       throw new StorageException("cannot connect to the database to apply migrations: "
           + e.getMessage(), e);
+    }
+  }
+
+  private static void advisoryLock(Connection connection, String function) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("SELECT " + function + "(" + MIGRATION_LOCK + ")");
+    }
+    if (!connection.getAutoCommit()) {
+      connection.commit();
     }
   }
 

@@ -18,7 +18,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The same Liquibase changelog must apply to the embedded default (Derby) and to the production
@@ -41,6 +47,61 @@ class MigrationsTest {
     try (PostgresServer postgres = PostgresServer.start();
         Connection connection = postgres.connect()) {
       verifyAppliesTwice(connection);
+    }
+  }
+
+  @Test
+  void nodesMigratingOneEmptyPostgreSqlAtOnceAllSucceed() throws Exception {
+    try (PostgresServer postgres = PostgresServer.start()) {
+      for (int round = 0; round < 6; round++) {
+        String database = "race" + round;
+        try (Connection admin = postgres.connect(); Statement statement = admin.createStatement()) {
+          statement.execute("CREATE DATABASE " + database);
+        }
+        PGSimpleDataSource pool = new PGSimpleDataSource();
+        pool.setUrl(postgres.jdbcUrl().replaceAll("/postgres$", "/" + database));
+        pool.setUser(postgres.user());
+        CyclicBarrier start = new CyclicBarrier(3);
+        ExecutorService nodes = Executors.newFixedThreadPool(3);
+        try {
+          List<Future<?>> migrations = new ArrayList<>();
+          for (int node = 0; node < 3; node++) {
+            migrations.add(nodes.submit(() -> {
+              start.await();
+              Migrations.apply(pool);
+              return null;
+            }));
+          }
+          for (Future<?> migration : migrations) {
+            migration.get(120, TimeUnit.SECONDS); // throws if one node's migration failed
+          }
+        } finally {
+          nodes.shutdownNow();
+        }
+        try (Connection connection = pool.getConnection();
+            Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM databasechangelog")) {
+          rows.next();
+          assertThat(rows.getInt(1)).as("every changeset once, round " + round)
+              .isEqualTo(changesets());
+        }
+      }
+    }
+  }
+
+  private static int changesets() throws Exception {
+    try (Connection connection = DriverManager.getConnection(
+        "jdbc:derby:memory:count-changesets;create=true")) {
+      Migrations.apply(connection);
+      try (Statement statement = connection.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM databasechangelog")) {
+        rows.next();
+        int count = rows.getInt(1);
+        commitIfNeeded(connection);
+        return count;
+      }
+    } finally {
+      shutdownDerby("jdbc:derby:memory:count-changesets;drop=true");
     }
   }
 

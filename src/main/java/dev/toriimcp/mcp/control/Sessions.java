@@ -78,15 +78,19 @@ public class Sessions {
     Instant now = Instant.now();
     Owner owner = live.get(hash, now);
     if (owner == null) {
-      owner = storage.inTransaction(em -> {
-        McpSession session = em.find(McpSession.class, hash);
-        if (session == null || session.ended()) {
+      // A read outside a transaction; the rare write (a use to record) has one of its own.
+      McpSession session = storage.read(em -> em.find(McpSession.class, hash));
+      if (session != null && !session.ended() && session.touchDue(now, TOUCH_INTERVAL)) {
+        storage.inTransaction(em -> {
+          McpSession current = em.find(McpSession.class, hash);
+          if (current != null) {
+            current.touch(now, TOUCH_INTERVAL);
+          }
           return null;
-        }
-        session.touch(now, TOUCH_INTERVAL);
-        return new Owner(session.subject(), session.clientId(), session.backend(),
-            session.protocolVersion(), session.logLevel());
-      });
+        });
+      }
+      owner = session == null || session.ended() ? null : new Owner(session.subject(),
+          session.clientId(), session.backend(), session.protocolVersion(), session.logLevel());
       if (owner == null) {
         live.remove(hash);
         return null;

@@ -98,6 +98,11 @@ public class McpSession {
   }
 
   /** Records use, at most once per {@code interval}, so that a session in use is not purged. */
+  /** Whether {@link #touch} would record a use at {@code now}. */
+  public boolean touchDue(Instant now, java.time.Duration interval) {
+    return lastSeenAt.plus(interval).isBefore(now);
+  }
+
   public void touch(Instant now, java.time.Duration interval) {
     if (lastSeenAt.plus(interval).isBefore(now)) {
       lastSeenAt = now;

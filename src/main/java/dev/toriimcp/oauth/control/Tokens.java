@@ -247,7 +247,7 @@ public class Tokens {
     Instant now = Instant.now();
     AccessToken stored = validated.get(hash, now);
     if (stored == null) {
-      stored = storage.inTransaction(em -> em.find(AccessToken.class, hash));
+      stored = storage.read(em -> em.find(AccessToken.class, hash));
       if (stored != null && !stored.revoked() && !storage.shared()) {
         validated.put(hash, stored, now.plus(VALIDATION_CACHE));
       }

@@ -115,6 +115,20 @@ public class Storage {
     }
   }
 
+  /**
+   * Runs a read outside any transaction: no {@code BEGIN} and {@code COMMIT} around it, one round
+   * trip to the database per query. For the reads of every request (a token, a session), which
+   * with several nodes go to the database each time (ADR 0034).
+   */
+  public <T> T read(Function<EntityManager, T> work) {
+    EntityManager entityManager = entityManagerFactory.createEntityManager();
+    try {
+      return work.apply(entityManager);
+    } finally {
+      entityManager.close();
+    }
+  }
+
   /** Work with one JDBC connection; a {@link SQLException} becomes a {@link StorageException}. */
   @FunctionalInterface
   public interface ConnectionWork<T> {

@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
@@ -74,6 +75,8 @@ public final class ToolSearch implements ToolIndex {
   /** The factor of an administrators' tool when the task does not say "admin". */
   private static final float ADMINISTRATIVE = 0.7f;
   private static final int MAX_TERMS = 32;
+  /** The shortest part a word is split into when no tool has it whole. */
+  private static final int MIN_PART = 2;
   private static final int SUMMARY_LENGTH = 120;
 
   private static final Pattern CAMEL = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
@@ -187,7 +190,7 @@ public final class ToolSearch implements ToolIndex {
   }
 
   private Query build(String query) {
-    Set<String> terms = terms(SearchSynonyms.expand(query));
+    Set<String> terms = terms(SearchSynonyms.expand(decompounded(query)));
     if (terms.isEmpty()) {
       return null;
     }
@@ -199,6 +202,58 @@ public final class ToolSearch implements ToolIndex {
       builder.add(new DisjunctionMaxQuery(perField, TIE_BREAKER), BooleanClause.Occur.SHOULD);
     }
     return builder.build();
+  }
+
+  /**
+   * The query with each word that no tool has split into two words that tools have: users join
+   * what APIs hyphenate or camel-case ("unpin" for {@code Un-pins}, "rerun" for {@code re-run}).
+   * The split that leaves the longest known second word wins; a word no split explains stays.
+   */
+  private String decompounded(String query) {
+    StringBuilder out = new StringBuilder();
+    Matcher word = SearchSynonyms.WORD.matcher(query);
+    while (word.find()) {
+      String text = word.group();
+      boolean keep = text.length() < 2 * MIN_PART || terms(text).isEmpty() || known(text);
+      out.append(' ').append(keep ? text : split(text));
+    }
+    return out.toString();
+  }
+
+  private String split(String word) {
+    for (int at = MIN_PART; at <= word.length() - MIN_PART; at++) {
+      String head = word.substring(0, at);
+      String tail = word.substring(at);
+      if (known(head) && known(tail)) {
+        return head + " " + tail;
+      }
+    }
+    return word;
+  }
+
+  /** Whether some field of some tool has each of the text's terms; stop words have none. */
+  private boolean known(String text) {
+    Set<String> terms = terms(text);
+    if (terms.isEmpty()) {
+      return false;
+    }
+    try {
+      for (String term : terms) {
+        boolean found = false;
+        for (String field : FIELDS.keySet()) {
+          if (searcher.getIndexReader().docFreq(new Term(field, term)) > 0) {
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the in-memory tool index", e);
+    }
   }
 
   /** The text's distinct analysed terms, in order, at most {@link #MAX_TERMS}. */

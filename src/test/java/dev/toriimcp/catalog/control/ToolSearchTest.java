@@ -68,6 +68,33 @@ class ToolSearchTest {
   }
 
   @Test
+  void splitsAWordNoToolHasIntoTwoThatToolsHave() {
+    ToolSearch search = new ToolSearch(List.of(
+        tool("pins_remove", "Un-pins an item from a channel.", "POST", "/pins.remove"),
+        tool("chat_postMessage", "Sends a message to a channel.", "POST", "/chat.postMessage"),
+        tool("actions_re-run-workflow", "Re-run a workflow", "POST", "/runs/{run_id}/rerun")));
+
+    assertThat(names(search.search("unpin a message", 1))).containsExactly("pins_remove");
+    assertThat(names(search.search("rerun the workflow", 1)))
+        .containsExactly("actions_re-run-workflow");
+  }
+
+  @Test
+  void matchesAnAbbreviationAndTheWordItStandsFor() {
+    ToolSearch search = new ToolSearch(List.of(
+        tool("team_info", "Team info", "GET", "/team.info"),
+        tool("apps_config_get", "Gets an app's config", "GET", "/apps/config"),
+        // Sort first, so that they win a tie.
+        tool("apps_auth_get", "Gets an app's authorizations", "GET", "/apps/auth"),
+        tool("team_accessLogs", "Gets the access logs of a team", "GET", "/team.accessLogs")));
+
+    assertThat(names(search.search("information about the team", 1)))
+        .containsExactly("team_info");
+    assertThat(names(search.search("get the configuration of an application", 1)))
+        .containsExactly("apps_config_get");
+  }
+
+  @Test
   void returnsTheSummaryMethodAndPath() {
     ToolSearchHit hit = SEARCH.search("delete pet", 1).get(0);
     assertThat(hit.summary()).isEqualTo("Deletes a pet");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.OperationBinding;
 import dev.toriimcp.catalog.entity.ToolSearchHit;
@@ -92,6 +93,24 @@ class ToolSearchTest {
         .containsExactly("team_info");
     assertThat(names(search.search("get the configuration of an application", 1)))
         .containsExactly("apps_config_get");
+  }
+
+  @Test
+  void matchesTheValuesAnInputEnumerates() {
+    ObjectNode input = JsonNodeFactory.instance.objectNode();
+    ObjectNode body = input.putObject("properties").putObject(SpecCompiler.BODY);
+    body.putObject("properties").putObject("event").putArray("enum")
+        .add("APPROVE").add("REQUEST_CHANGES").add("COMMENT");
+    ToolSearch search = new ToolSearch(List.of(
+        new CompiledTool("pulls_create-review", "Create a review for a pull request", "", input,
+            null, null, new OperationBinding("POST", "/pulls/{pull_number}/reviews", List.of(),
+                List.of(), null, List.of(), List.of()), null),
+        // Sorts first, so that it wins a tie.
+        tool("pulls_check-reviews", "Check the reviews of a pull request", "POST",
+            "/pulls/{pull_number}/reviews/check")));
+
+    assertThat(names(search.search("approve a pull request", 1)))
+        .containsExactly("pulls_create-review");
   }
 
   @Test

@@ -72,7 +72,7 @@ public final class ToolSearch implements ToolIndex {
    */
   private static final Map<String, Float> FIELDS = Map.of(
       SearchDocument.NAME, 3.0f, SearchDocument.SUMMARY, 2.5f, SearchDocument.PATH, 1.5f,
-      SearchDocument.TAGS, 1.0f, SearchDocument.PARAMETERS, 0.5f, SearchDocument.DESCRIPTION, 0.7f);
+      SearchDocument.TAGS, 1.0f, SearchDocument.PARAMETERS, 0.75f, SearchDocument.DESCRIPTION, 0.7f);
   /** How much a term's other matching fields add to its best one. */
   private static final float TIE_BREAKER = 0.2f;
   /** The factor of a tool whose method does what the task's first word asks. */

@@ -41,6 +41,9 @@ final class SearchSynonyms {
       Map.entry("person", "user"),
       Map.entry("people", "users"),
       // Abbreviations.
+      // What issue trackers in general call a bug report; debatable, but knows no one API.
+      Map.entry("bug", "issue"),
+      Map.entry("bugs", "issues"),
       Map.entry("pr", "pull request"),
       Map.entry("prs", "pull requests"),
       Map.entry("repository", "repo"),

@@ -49,12 +49,14 @@ import org.apache.lucene.store.ByteBuffersDirectory;
  * repos_list-pull-requests}, {@code listCoreV1NamespacedPod}, {@code /repos/{owner}/{repo}}).
  * The query is analysed into terms and built programmatically, so no character of it is Lucene
  * syntax. Each query term scores by its best field ({@link DisjunctionMaxQuery}), boosted per
- * field as {@link #FIELDS} says ({@link SearchDocument} says what goes into each).
+ * field as {@link #FIELDS} says ({@link SearchDocument} says what goes into each). A query word
+ * that no tool has is split into two that tools have ("unpin" → un pin).
  *
  * <p>The top {@link #MAX_LIMIT} text matches are then reranked by factors that no word match
- * sees: a tool whose HTTP method does what the task's first word asks ("delete a pod" → {@code
- * DELETE}) gains, a deprecated tool and an administrators' tool (unless the task says "admin")
- * lose. Ties go to the tool whose name sorts first.
+ * sees: the share of the task's words a tool has ({@link #COVERAGE}); a tool whose HTTP method
+ * does what the task's first word asks ("delete a pod" → {@code DELETE}) gains, a deprecated tool
+ * and an administrators' tool (unless the task says "admin") lose. Ties go to the tool whose name
+ * sorts first.
  *
  * <p>Immutable and safe for concurrent searches once constructed ({@link IndexSearcher} and the
  * analyzer are thread-safe). The index lives on the heap and goes with this object.

@@ -21,9 +21,10 @@ import java.util.Set;
  * first 10 hits) of a {@link ToolSearch} against them.
  *
  * <p>Each spec has two query files ({@link QuerySet}): the tuned set, whose misses the ranking was
- * improved against, and a held-out set written afterwards from the same public docs and never
- * looked at while tuning. The held-out figures are the honest estimate of how the ranking does on
- * a task nobody has seen; a gap between the two is overfitting.
+ * improved against, and the held-out set v1, written afterwards from the same public docs and not
+ * looked at in the first round of tuning. In the second round (ADR 0030) both were development
+ * sets, so neither estimates any more how the ranking does on a task nobody has seen: a fresh
+ * set does.
  */
 public final class ToolSearchEvaluation {
 
@@ -39,7 +40,10 @@ public final class ToolSearchEvaluation {
   public enum QuerySet {
     /** {@code search-queries/<key>.tsv}: the misses the ranking was tuned against. */
     TUNED("/search-queries/"),
-    /** {@code search-queries/heldout/<key>.tsv}: never used to tune, only to measure. */
+    /**
+     * {@code search-queries/heldout/<key>.tsv}, the held-out set v1: not used in the first round
+     * of tuning, used for development in the second (ADR 0030).
+     */
     HELD_OUT("/search-queries/heldout/");
 
     private final String folder;

@@ -16,16 +16,17 @@ import org.junit.jupiter.api.Test;
  * Fails when tool search gets worse on the hand-written task queries (ADR 0030). The floors are
  * the recall@5 figures last measured, rounded down; the target is 0.90 per spec on the tuned set.
  * The held-out set ({@link QuerySet#HELD_OUT}) has its own floors: a guard against regressions on
- * tasks the ranking was not tuned on, never a figure to tune towards.
+ * tasks it was not first tuned on (its misses were looked at in ADR 0030's second update, so it is
+ * a development set now, and no longer an unseen one).
  */
 class ToolSearchQualityTest {
 
   private static final Map<String, Double> TUNED_FLOORS =
-      Map.of("github", 0.97, "kubernetes", 0.94, "slack", 0.94);
-  private static final double TUNED_OVERALL_FLOOR = 0.95;
+      Map.of("github", 1.00, "kubernetes", 0.94, "slack", 0.94);
+  private static final double TUNED_OVERALL_FLOOR = 0.96;
   private static final Map<String, Double> HELD_OUT_FLOORS =
-      Map.of("github", 0.80, "kubernetes", 0.80, "slack", 0.86);
-  private static final double HELD_OUT_OVERALL_FLOOR = 0.82;
+      Map.of("github", 0.86, "kubernetes", 0.86, "slack", 0.93);
+  private static final double HELD_OUT_OVERALL_FLOOR = 0.88;
 
   private static final Map<ToolSearchEvaluation.Corpus, ToolCatalog> CATALOGS =
       new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.toriimcp.catalog.control;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.ParameterBinding;
 import java.util.Locale;
@@ -26,6 +27,7 @@ final class SearchDocument {
   private static final Pattern DEPRECATION =
       Pattern.compile("\\bdeprecat", Pattern.CASE_INSENSITIVE);
   private static final Pattern ADMIN = Pattern.compile("\\badmin\\b", Pattern.CASE_INSENSITIVE);
+  private static final int MAX_VALUE_LENGTH = 40;
   private static final Pattern PARAGRAPH = Pattern.compile("\\R\\s*\\R");
   private static final Pattern SPACE = Pattern.compile("\\s+");
 
@@ -103,10 +105,29 @@ final class SearchDocument {
       names.append(parameter.name()).append(' ');
     }
     if (tool.inputSchema() != null) {
-      tool.inputSchema().path("properties").path(SpecCompiler.BODY).path("properties")
-          .fieldNames().forEachRemaining(name -> names.append(name).append(' '));
+      JsonNode inputs = tool.inputSchema().path("properties");
+      inputs.forEach(input -> values(input, names));
+      inputs.path(SpecCompiler.BODY).path("properties").fields().forEachRemaining(property -> {
+        names.append(property.getKey()).append(' ');
+        values(property.getValue(), names);
+      });
     }
     return names.toString();
+  }
+
+  /**
+   * The enumerated values of an input ({@code state: open | closed}, {@code event: APPROVE |
+   * REQUEST_CHANGES | COMMENT}): what a caller can make the operation do, often the very verb of
+   * the task ("close an issue", "approve a pull request"). Strings only, short ones only.
+   */
+  private static void values(JsonNode schema, StringBuilder names) {
+    JsonNode values = schema.path("enum").isArray() ? schema.path("enum")
+        : schema.path("items").path("enum");
+    for (JsonNode value : values) {
+      if (value.isTextual() && value.asText().length() <= MAX_VALUE_LENGTH) {
+        names.append(value.asText()).append(' ');
+      }
+    }
   }
 
   private static String firstSentence(String description) {

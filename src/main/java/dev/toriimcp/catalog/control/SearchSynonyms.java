@@ -27,17 +27,59 @@ final class SearchSynonyms {
       Map.entry("change", "update"),
       Map.entry("modify", "update"),
       Map.entry("remove", "delete"),
-      Map.entry("show", "list get"),
+      Map.entry("show", "list get read"),
+      Map.entry("get", "read"),
+      Map.entry("read", "get"),
+      Map.entry("fetch", "get read"),
+      Map.entry("retrieve", "get read"),
+      Map.entry("view", "get read"),
+      Map.entry("see", "get read"),
+      Map.entry("describe", "get read"),
       // People: what APIs call users.
       Map.entry("someone", "user"),
       Map.entry("somebody", "user"),
       Map.entry("person", "user"),
       Map.entry("people", "users"),
       // Abbreviations.
+      // What issue trackers in general call a bug report; debatable, but knows no one API.
+      Map.entry("bug", "issue"),
+      Map.entry("bugs", "issues"),
       Map.entry("pr", "pull request"),
       Map.entry("prs", "pull requests"),
       Map.entry("repository", "repo"),
-      Map.entry("repositories", "repos"));
+      Map.entry("repositories", "repos"),
+      // Abbreviations that API names use for everyday words, both ways: the user may say either.
+      Map.entry("info", "information"),
+      Map.entry("information", "info"),
+      Map.entry("details", "info"),
+      Map.entry("config", "configuration"),
+      Map.entry("configuration", "config"),
+      Map.entry("settings", "config"),
+      Map.entry("org", "organization"),
+      Map.entry("orgs", "organizations"),
+      Map.entry("organization", "org"),
+      Map.entry("organizations", "orgs"),
+      Map.entry("ref", "reference"),
+      Map.entry("refs", "references"),
+      Map.entry("reference", "ref"),
+      Map.entry("references", "refs"),
+      Map.entry("app", "application"),
+      Map.entry("apps", "applications"),
+      Map.entry("application", "app"),
+      Map.entry("applications", "apps"),
+      Map.entry("env", "environment"),
+      Map.entry("environment", "env"),
+      Map.entry("msg", "message"),
+      Map.entry("auth", "authentication authorization"),
+      Map.entry("stats", "statistics"),
+      Map.entry("statistics", "stats"),
+      Map.entry("perms", "permissions"),
+      Map.entry("dir", "directory"),
+      Map.entry("directory", "dir"),
+      Map.entry("doc", "document"),
+      Map.entry("docs", "documents"),
+      Map.entry("spec", "specification"),
+      Map.entry("id", "identifier"));
   /**
    * What the first word of a task asks for, as the CRUD verbs of {@link SearchDocument#verbs}. A
    * task is an imperative ("open a pull request"), so its first word is its verb; the same word
@@ -51,7 +93,7 @@ final class SearchSynonyms {
       "list", "list browse enumerate",
       "update", "update edit change modify rename set replace patch mark",
       "delete", "delete remove drop erase destroy revoke"));
-  private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
+  static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+");
 
   private SearchSynonyms() {}
 

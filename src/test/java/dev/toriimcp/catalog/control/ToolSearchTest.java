@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.toriimcp.catalog.entity.CompiledTool;
 import dev.toriimcp.catalog.entity.OperationBinding;
 import dev.toriimcp.catalog.entity.ToolSearchHit;
@@ -65,6 +66,51 @@ class ToolSearchTest {
     assertThat(names(SEARCH.search("remove a pet", 1))).containsExactly("pets_delete");
     assertThat(names(SEARCH.search("my PRs", 1))).containsExactly("repos/list-pull-requests");
     assertThat(names(SEARCH.search("file a new issue", 1))).containsExactly("issues_create");
+  }
+
+  @Test
+  void splitsAWordNoToolHasIntoTwoThatToolsHave() {
+    ToolSearch search = new ToolSearch(List.of(
+        tool("pins_remove", "Un-pins an item from a channel.", "POST", "/pins.remove"),
+        tool("chat_postMessage", "Sends a message to a channel.", "POST", "/chat.postMessage"),
+        tool("actions_re-run-workflow", "Re-run a workflow", "POST", "/runs/{run_id}/rerun")));
+
+    assertThat(names(search.search("unpin a message", 1))).containsExactly("pins_remove");
+    assertThat(names(search.search("rerun the workflow", 1)))
+        .containsExactly("actions_re-run-workflow");
+  }
+
+  @Test
+  void matchesAnAbbreviationAndTheWordItStandsFor() {
+    ToolSearch search = new ToolSearch(List.of(
+        tool("team_info", "Team info", "GET", "/team.info"),
+        tool("apps_config_get", "Gets an app's config", "GET", "/apps/config"),
+        // Sort first, so that they win a tie.
+        tool("apps_auth_get", "Gets an app's authorizations", "GET", "/apps/auth"),
+        tool("team_accessLogs", "Gets the access logs of a team", "GET", "/team.accessLogs")));
+
+    assertThat(names(search.search("information about the team", 1)))
+        .containsExactly("team_info");
+    assertThat(names(search.search("get the configuration of an application", 1)))
+        .containsExactly("apps_config_get");
+  }
+
+  @Test
+  void matchesTheValuesAnInputEnumerates() {
+    ObjectNode input = JsonNodeFactory.instance.objectNode();
+    ObjectNode body = input.putObject("properties").putObject(SpecCompiler.BODY);
+    body.putObject("properties").putObject("event").putArray("enum")
+        .add("APPROVE").add("REQUEST_CHANGES").add("COMMENT");
+    ToolSearch search = new ToolSearch(List.of(
+        new CompiledTool("pulls_create-review", "Create a review for a pull request", "", input,
+            null, null, new OperationBinding("POST", "/pulls/{pull_number}/reviews", List.of(),
+                List.of(), null, List.of(), List.of()), null),
+        // Sorts first, so that it wins a tie.
+        tool("pulls_check-reviews", "Check the reviews of a pull request", "POST",
+            "/pulls/{pull_number}/reviews/check")));
+
+    assertThat(names(search.search("approve a pull request", 1)))
+        .containsExactly("pulls_create-review");
   }
 
   @Test

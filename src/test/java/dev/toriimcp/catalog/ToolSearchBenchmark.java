@@ -69,7 +69,11 @@ public final class ToolSearchBenchmark {
   }
 
   private static String label(QuerySet set) {
-    return set == QuerySet.TUNED ? "tuned" : "held-out";
+    return switch (set) {
+      case TUNED -> "tuned";
+      case HELD_OUT -> "held-out v1";
+      case FRESH -> "held-out v2 (blind)";
+    };
   }
 
   private static void printMisses(String key, ToolSearchEvaluation.Result result) {

@@ -27,6 +27,10 @@ class ToolSearchQualityTest {
   private static final Map<String, Double> HELD_OUT_FLOORS =
       Map.of("github", 0.86, "kubernetes", 0.86, "slack", 0.93);
   private static final double HELD_OUT_OVERALL_FLOOR = 0.88;
+  /** The blind set v2, measured once when it was added: the honest figure for an unseen task. */
+  private static final Map<String, Double> FRESH_FLOORS =
+      Map.of("github", 0.75, "kubernetes", 0.71, "slack", 0.76);
+  private static final double FRESH_OVERALL_FLOOR = 0.74;
 
   private static final Map<ToolSearchEvaluation.Corpus, ToolCatalog> CATALOGS =
       new LinkedHashMap<>();
@@ -46,6 +50,11 @@ class ToolSearchQualityTest {
   @Test
   void findsTheIntendedToolOfAHeldOutTaskInTheTopFive() throws Exception {
     assertRecallAtFive(QuerySet.HELD_OUT, 12, HELD_OUT_FLOORS, HELD_OUT_OVERALL_FLOOR);
+  }
+
+  @Test
+  void findsTheIntendedToolOfABlindTaskInTheTopFive() throws Exception {
+    assertRecallAtFive(QuerySet.FRESH, 32, FRESH_FLOORS, FRESH_OVERALL_FLOOR);
   }
 
   private static void assertRecallAtFive(QuerySet set, int minTasks, Map<String, Double> floors,

@@ -78,6 +78,18 @@ public final class SeveralNodesBenchmark {
     }
   }
 
+  private static List<Row> rows(Setup setup, BenchRequest call, JavaLoad load) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    for (int concurrency : CONCURRENCY) {
+      load.measure(call, concurrency, WARMUP);
+      LoadGenerator.Measurement m = load.measure(call, concurrency, MEASURE);
+      System.out.printf("%s, concurrency %d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms%n",
+          setup.name(), concurrency, m.throughput(), m.p50Millis(), m.p99Millis());
+      rows.add(new Row(setup, concurrency, m));
+    }
+    return rows;
+  }
+
   private static List<Row> measure(Setup setup, BenchUpstream upstream, JavaLoad load)
       throws Exception {
     String spec = SpecCorpus.named("petstore-v3.yaml").root().toAbsolutePath().normalize()
@@ -106,14 +118,16 @@ public final class SeveralNodesBenchmark {
       System.out.printf("%s: warming up for %d s%n", setup.name(), GATEWAY_WARMUP.toSeconds());
       load.measure(call, 8, GATEWAY_WARMUP.dividedBy(2));
       load.measure(call, 64, GATEWAY_WARMUP.dividedBy(2));
-      for (int concurrency : CONCURRENCY) {
-        load.measure(call, concurrency, WARMUP);
-        LoadGenerator.Measurement m = load.measure(call, concurrency, MEASURE);
-        System.out.printf("%s, concurrency %d: %,.0f req/s, p50 %.2f ms, p99 %.2f ms%n",
-            setup.name(), concurrency, m.throughput(), m.p50Millis(), m.p99Millis());
-        rows.add(new Row(setup, concurrency, m));
-      }
+      rows.addAll(rows(setup, call, load));
       answered(call);
+      if (setup.nodes() == 2) {
+        // The same session sent to node A alone, past nginx: what the balancer's hop costs.
+        BenchRequest direct = BenchRequest.post(
+            URI.create(cluster.node(0).uri("") + "/mcp/petstore"), headers, CALL);
+        rows.addAll(rows(new Setup("2 nodes, shared: true, all to node A without nginx", 2, true),
+            direct, load));
+        answered(direct);
+      }
     }
     return rows;
   }
